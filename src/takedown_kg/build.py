@@ -1,0 +1,42 @@
+"""The build: load, validate, and write every output format atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import ValidationFailed
+from .formats import Format, formats
+from .graph import load_project
+from .outputs import write_atomically
+from .summary import Summary, summarize
+from .validation import ValidationReport, validate
+from .vocab import DATA_BASE
+
+#: The formats `build` writes, each to graph<suffix>.
+BUILD_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+
+
+@dataclass
+class BuildResult:
+    graph: Graph
+    report: ValidationReport
+    summary: Summary
+    written: list[Path] = field(default_factory=list)
+
+
+def build(out_dir: Path, *, base: str | None = None, data_files: list[Path] | None = None) -> BuildResult:
+    """Build the graph, validate it, and write graph.* into `out_dir`.
+
+    Raises ValidationFailed (nothing written) when the data breaks a rule.
+    """
+    loaded = load_project(base=base, data_files=data_files)
+    report = validate(loaded.graph, sources=loaded.sources)
+    if not report.conforms:
+        raise ValidationFailed(report.lines[0], lines=report.lines, report=report)
+    chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
+    files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.graph) for fmt in chosen}
+    written = write_atomically(files)
+    return BuildResult(loaded.graph, report, summarize(loaded.graph, data_base=base or DATA_BASE), written)

@@ -1,0 +1,50 @@
+"""Named errors of takedown-kg and the exit code each one maps to."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes of the command line, documented in the README."""
+
+    OK = 0
+    #: The data does not conform (validation), or an ASK query answered false.
+    INVALID = 1
+    #: The command cannot run: bad usage, unreadable or unparsable input.
+    ERROR = 2
+    #: A SPARQL query is malformed, or names a query that does not exist.
+    QUERY_ERROR = 3
+    #: A SPARQL query was refused: it would write, or reach the network or disk.
+    REFUSED = 4
+    #: A SPARQL query ran past its time limit.
+    TIMEOUT = 5
+
+
+class TakedownError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = ExitCode.ERROR
+
+    def __init__(self, message: str, *, lines: list[str] | None = None):
+        super().__init__(message)
+        #: One line per problem, for errors that report several at once.
+        self.lines = lines or [message]
+
+
+class InputError(TakedownError):
+    """A file is missing, unreadable or not valid RDF."""
+
+
+class UsageError(TakedownError):
+    """An option or argument is wrong: unknown format, unknown name."""
+
+
+class ValidationFailed(TakedownError):
+    """The graph breaks a rule of the shapes, the checks or the vocabulary."""
+
+    exit_code = ExitCode.INVALID
+
+    def __init__(self, message: str, *, lines: list[str] | None = None, report=None):
+        super().__init__(message, lines=lines)
+        self.report = report

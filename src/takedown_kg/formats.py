@@ -1,0 +1,96 @@
+"""The output formats: one table of name, file suffix, media type and writer."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from rdflib import Graph
+
+from .errors import UsageError
+from .vocab import PREFIXES
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str
+    media_type: str
+    #: Turns the graph into bytes; the same graph always gives the same bytes.
+    write: Callable[[Graph], bytes]
+    description: str
+
+
+def canonical(graph: Graph) -> Graph:
+    """A copy holding the triples in sorted order, so writers that follow the
+    store's order (JSON-LD, RDF/XML) give the same bytes on every run."""
+    copy = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in sorted(graph, key=lambda t: tuple(x.n3() for x in t)):
+        copy.add(triple)
+    return copy
+
+
+def _rdflib_writer(name: str, **options) -> Callable[[Graph], bytes]:
+    def write(graph: Graph) -> bytes:
+        return canonical(graph).serialize(format=name, encoding="utf-8", **options)
+
+    return write
+
+
+def _ntriples(graph: Graph) -> bytes:
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    return b"".join(sorted(line for line in lines if line.strip()))
+
+
+def _jsonld(graph: Graph) -> bytes:
+    context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix in PREFIXES}
+    document = json.loads(canonical(graph).serialize(format="json-ld", context=context))
+    # rdflib emits nodes in set order, which changes from run to run.
+    document["@graph"] = sorted(document.get("@graph", []), key=lambda node: node.get("@id", ""))
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _rdfxml(graph: Graph) -> bytes:
+    text = canonical(graph).serialize(format="xml", encoding="utf-8").decode("utf-8")
+    # rdflib emits the subject blocks in set order; put them in a fixed one.
+    head, _, rest = text.partition("\n  <rdf:Description")
+    body, _, _ = ("  <rdf:Description" + rest).rpartition("</rdf:RDF>")
+    blocks = re.split(r"(?<=\n  </rdf:Description>\n)", body)
+    ordered = "".join(sorted(b for b in blocks if b.strip()))
+    return (head + "\n" + ordered + "</rdf:RDF>\n").encode("utf-8")
+
+
+_TABLE: list[Format] = [
+    Format("turtle", ".ttl", "text/turtle", _rdflib_writer("turtle"), "Turtle"),
+    Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line"),
+    Format("jsonld", ".jsonld", "application/ld+json", _jsonld, "JSON-LD, compacted with the project's prefixes"),
+    Format("rdfxml", ".rdf", "application/rdf+xml", _rdfxml, "RDF/XML"),
+]
+
+
+def register(fmt: Format) -> None:
+    """Add a format to the table (the network exports register themselves)."""
+    _TABLE.append(fmt)
+
+
+def formats() -> list[Format]:
+    return list(_TABLE)
+
+
+def get_format(name: str) -> Format:
+    for fmt in _TABLE:
+        if fmt.name == name.lower():
+            return fmt
+    known = ", ".join(f.name for f in _TABLE)
+    raise UsageError(f"unknown format {name!r}; choose one of: {known}")
+
+
+def format_for_suffix(suffix: str) -> Format | None:
+    for fmt in _TABLE:
+        if fmt.suffix == suffix.lower():
+            return fmt
+    return None

@@ -1,0 +1,49 @@
+"""Where the shipped ontology, data and queries live, in a wheel or a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    # A wheel carries the folders inside the package; a checkout (editable
+    # install or PYTHONPATH=src) keeps them at the top of the repository.
+    inside = _PACKAGE / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE.parent.parent / name
+
+
+def ontology_dir() -> Path:
+    return _shipped("ontology")
+
+
+def data_dir() -> Path:
+    return _shipped("data")
+
+
+def queries_dir() -> Path:
+    return _PACKAGE / "queries"
+
+
+def ontology_file() -> Path:
+    return ontology_dir() / "takedown.ttl"
+
+
+def shapes_file() -> Path:
+    return ontology_dir() / "shapes.ttl"
+
+
+def checks_dir() -> Path:
+    return ontology_dir() / "checks"
+
+
+def article_file() -> Path:
+    return data_dir() / "article.ur.txt"
+
+
+def data_files() -> list[Path]:
+    """The curated Turtle files, in a fixed order so builds are reproducible."""
+    return sorted(data_dir().glob("*.ttl"))

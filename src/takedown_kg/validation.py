@@ -1,0 +1,172 @@
+"""Validating a graph: SHACL shapes, ontology checks and the closed vocabularies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+import re
+
+from . import resources
+from .sources import SourceMap
+from .vocab import CLOSED_NAMESPACES, SHAPES, TK
+
+
+_IRI = re.compile(r"https?://[^\s<>\"{}|^`]+[^\s<>\"{}|^`.,;:)]")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which rule, on which node, and what to do about it."""
+
+    rule: str
+    focus: object
+    message: str
+    #: The offending term, where the rule is about a term rather than a node.
+    term: URIRef | None = None
+
+    def describe(self, graph: Graph, sources: SourceMap | None = None) -> str:
+        where = ""
+        if sources is not None:
+            location = (self.term is not None and sources.locate(self.term)) or sources.locate(self.focus)
+            if location:
+                where = f"{location}: "
+        message = _IRI.sub(lambda m: _name(graph, URIRef(m.group(0))), self.message)
+        return f"{where}{_name(graph, self.focus)}: {message} [{self.rule}]"
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validate(): conforms, the SHACL report graph, and text for people."""
+
+    conforms: bool
+    graph: Graph
+    violations: list[Violation] = field(default_factory=list)
+    rules_checked: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if self.conforms:
+            return f"Conforms: {self.rules_checked} rules checked, no violations."
+        head = f"Does not conform: {len(self.lines)} violation(s) of {self.rules_checked} rules checked."
+        return "\n".join([head, *self.lines])
+
+
+def validate(graph: Graph, *, sources: SourceMap | None = None) -> ValidationReport:
+    """Check `graph` against the shapes, the ontology checks and the closed vocabularies.
+
+    `sources`, when given, lets each violation name the file and line to fix.
+    """
+    shape_violations, report_graph, shape_count = _shacl(graph)
+    check_violations, check_count = _checks(graph)
+    term_violations = _unknown_terms(graph)
+    violations = sorted(
+        [*term_violations, *check_violations, *shape_violations],
+        key=lambda v: (v.rule, str(v.focus), v.message),
+    )
+    lines = list(dict.fromkeys(v.describe(graph, sources) for v in violations))
+    return ValidationReport(
+        conforms=not violations,
+        graph=report_graph,
+        violations=violations,
+        rules_checked=shape_count + check_count + 1,
+        lines=lines,
+    )
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    return Graph().parse(resources.shapes_file(), format="turtle")
+
+
+def check_files() -> list[Path]:
+    return sorted(resources.checks_dir().glob("*-violation.rq"))
+
+
+def _shacl(graph: Graph) -> tuple[list[Violation], Graph, int]:
+    import pyshacl  # heavy (~1 s): only the commands that validate pay for it
+
+    shapes = shapes_graph()
+    _, report, _ = pyshacl.validate(
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False
+    )
+    violations = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(result, SH.sourceShape)
+        constraint = report.value(result, SH.sourceConstraint)
+        rule_node = constraint if isinstance(constraint, URIRef) else shape
+        violations.append(
+            Violation(
+                rule=_rule_name(rule_node, shapes, report.value(result, SH.resultPath)),
+                focus=report.value(result, SH.focusNode),
+                message=str(report.value(result, SH.resultMessage) or "breaks a shape"),
+            )
+        )
+    named_rules = {s for s in shapes.subjects() if isinstance(s, URIRef) and s.startswith(str(SHAPES))}
+    return violations, report, len(named_rules)
+
+
+def _rule_name(node, shapes: Graph, path) -> str:
+    if isinstance(node, URIRef) and node.startswith(str(SHAPES)):
+        return node[len(str(SHAPES)):]
+    return f"shape on {path}" if path is not None else "shape"
+
+
+def _checks(graph: Graph) -> tuple[list[Violation], int]:
+    files = check_files()
+    violations = []
+    for path in files:
+        rule = path.name[: -len("-violation.rq")]
+        text = path.read_text(encoding="utf-8")
+        message = _header(text)
+        for row in graph.query(text):
+            term = row[0]
+            violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None))
+    return violations, len(files)
+
+
+def _header(query: str) -> str:
+    """The first comment line of a check: what the offending rows are."""
+    for line in query.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").rstrip(".")
+    return "breaks an ontology check"
+
+
+def _unknown_terms(graph: Graph) -> list[Violation]:
+    # tk: terms are left to the undeclared-term check, which reads the ontology
+    # in the graph itself rather than the list compiled into this package.
+    namespaces = {ns: cls for ns, cls in CLOSED_NAMESPACES.items() if cls is not TK}
+    found: set[URIRef] = set()
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in found:
+                for ns, cls in namespaces.items():
+                    if term.startswith(ns) and not _known(cls, term[len(ns):]):
+                        found.add(term)
+    return [
+        Violation("unknown-term", term, "not a term of its vocabulary; check the spelling", term)
+        for term in found
+    ]
+
+
+def _known(cls, local: str) -> bool:
+    return local in cls.__annotations__ or local in getattr(cls, "_extras", ())
+
+
+def _name(graph: Graph, node) -> str:
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:  # an IRI no prefix fits is shown whole
+            return f"<{node}>"
+    if isinstance(node, BNode):
+        return f"blank node _:{node}"
+    if isinstance(node, Literal):
+        return repr(str(node))
+    return str(node)
