@@ -27,12 +27,12 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
 
 
-def build(out_dir: Path, *, base: str | None = None, data_files: list[Path] | None = None) -> BuildResult:
+def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = None) -> BuildResult:
     """Build the graph, validate it, and write graph.* into `out_dir`.
 
     Raises ValidationFailed (nothing written) when the data breaks a rule.
     """
-    loaded = load_project(base=base, data_files=data_files)
+    loaded = load_project(base=base, data=data)
     report = validate(loaded.graph, sources=loaded.sources)
     if not report.conforms:
         raise ValidationFailed(report.lines[0], lines=report.lines, report=report)

@@ -40,7 +40,7 @@ def _out(text: str = "") -> None:
 def cmd_build(args) -> int:
     from .build import build
 
-    result = build(args.out, base=args.base)
+    result = build(args.out, base=args.base, data=args.data)
     _out("takedown-kg: built the graph of the article")
     for line in result.summary.lines():
         _out("  " + line)
@@ -145,6 +145,8 @@ def _options(name: str, sub: argparse.ArgumentParser) -> None:
     if name == "build":
         sub.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (default: out)")
         sub.add_argument("--base", metavar="IRI", help=base)
+        sub.add_argument("--data", type=Path, action="append", metavar="PATH",
+                         help="curated Turtle file or folder to build from instead of the shipped data (repeatable)")
     elif name == "export":
         sub.add_argument("--format", metavar="NAME", help="output format (see --list)")
         sub.add_argument("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")

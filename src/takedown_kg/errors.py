@@ -40,6 +40,24 @@ class UsageError(TakedownError):
     """An option or argument is wrong: unknown format, unknown name."""
 
 
+class QueryError(TakedownError):
+    """A query cannot be parsed, or names a query that does not exist."""
+
+    exit_code = ExitCode.QUERY_ERROR
+
+
+class QueryRefused(TakedownError):
+    """A query would write data or reach the network or the disk."""
+
+    exit_code = ExitCode.REFUSED
+
+
+class QueryTimeout(TakedownError):
+    """A query ran past its time limit."""
+
+    exit_code = ExitCode.TIMEOUT
+
+
 class ValidationFailed(TakedownError):
     """The graph breaks a rule of the shapes, the checks or the vocabulary."""
 

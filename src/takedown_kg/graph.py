@@ -49,16 +49,30 @@ def load_files(files: list[Path], *, into: Graph | None = None) -> LoadedGraph:
     return LoadedGraph(graph, sources, list(files))
 
 
-def load_project(
-    *,
-    data_files: list[Path] | None = None,
-    article: Path | None = None,
-    base: str | None = None,
-) -> LoadedGraph:
-    """Load ontology and data, attach the article text, and move data IRIs to `base`."""
-    files = [resources.ontology_file(), *(data_files or resources.data_files())]
-    loaded = load_files(files)
-    text = read_text(article or resources.article_file())
+def data_sources(paths: list[Path]) -> tuple[list[Path], Path]:
+    """The Turtle files and the article named by --data: files as given, folders
+    by their *.ttl and article.ur.txt (the shipped article if a folder has none)."""
+    files: list[Path] = []
+    article = resources.article_file()
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.ttl"))
+            if (path / "article.ur.txt").is_file():
+                article = path / "article.ur.txt"
+        else:
+            files.append(path)
+    return files, article
+
+
+def load_project(*, data: list[Path] | None = None, base: str | None = None) -> LoadedGraph:
+    """Load ontology and data, attach the article text, and move data IRIs to `base`.
+
+    `data` lists Turtle files or folders (see data_sources); the default is the
+    data shipped with the package.
+    """
+    data_files, article = data_sources(data or [resources.data_dir()])
+    loaded = load_files([resources.ontology_file(), *data_files])
+    text = read_text(article)
     # The text travels with the graph, so every quote can be checked against
     # it by SPARQL alone, in this build and in anyone's triple store later.
     for node in loaded.graph.subjects(RDF.type, SDO.NewsArticle):

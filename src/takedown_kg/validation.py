@@ -31,12 +31,16 @@ class Violation:
 
     def describe(self, graph: Graph, sources: SourceMap | None = None) -> str:
         where = ""
+        anchor = _named_ancestor(graph, self.focus)
         if sources is not None:
-            location = (self.term is not None and sources.locate(self.term)) or sources.locate(self.focus)
+            location = (self.term is not None and sources.locate(self.term)) or sources.locate(anchor)
             if location:
                 where = f"{location}: "
+        name = _name(graph, self.focus)
+        if anchor is not None and anchor != self.focus:
+            name = f"blank node under {_name(graph, anchor)}"
         message = _IRI.sub(lambda m: _name(graph, URIRef(m.group(0))), self.message)
-        return f"{where}{_name(graph, self.focus)}: {message} [{self.rule}]"
+        return f"{where}{name}: {message} [{self.rule}]"
 
 
 @dataclass
@@ -134,7 +138,8 @@ def _header(query: str) -> str:
     """The first comment line of a check: what the offending rows are."""
     for line in query.splitlines():
         if line.startswith("#"):
-            return line.lstrip("# ").rstrip(".")
+            text = line.lstrip("# ").rstrip(".")
+            return text[:1].lower() + text[1:]
     return "breaks an ontology check"
 
 
@@ -157,6 +162,15 @@ def _unknown_terms(graph: Graph) -> list[Violation]:
 
 def _known(cls, local: str) -> bool:
     return local in cls.__annotations__ or local in getattr(cls, "_extras", ())
+
+
+def _named_ancestor(graph: Graph, node):
+    """The nearest IRI a blank node hangs from, which a curator can find in a file."""
+    seen = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        node = next(graph.subjects(None, node), None)
+    return node
 
 
 def _name(graph: Graph, node) -> str:

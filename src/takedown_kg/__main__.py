@@ -1,0 +1,5 @@
+"""`python -m takedown_kg` runs the command line."""
+
+from .cli import run
+
+run()

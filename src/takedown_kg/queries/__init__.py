@@ -1,0 +1,1 @@
+"""The named SPARQL queries shipped with takedown-kg (one .rq file each)."""

@@ -1,0 +1,113 @@
+"""The command line: exact error lines and exit codes, and no lost outputs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+from takedown_kg.cli import COMMANDS
+
+BAD = "tests/fixtures/bad-input"
+
+# Each class of bad input, the one line it gets and its exit code.
+BAD_INPUT = {
+    "syntax-error": (2, f"Error: {BAD}/syntax-error.ttl:6: syntax error: expected '.' or '}}' or ']' at end of statement; fix the statement on that line"),
+    "unknown-term": (1, f"Error: {BAD}/unknown-term.ttl:5: tk:mentionedInn: a takedown-kg term used in the graph but not declared in the ontology (misspelt, or missing from takedown.ttl) [undeclared-term]"),
+    "quote-mismatch": (1, f"Error: {BAD}/quote-mismatch.ttl:17: tkd:sentence-17-span: oa:exact does not match the article at 1035..1054, which reads «وفاقی وزیر آئی ٹی ش»; correct the quote or the offsets (takedown-kg locate TEXT prints them) [span-matches-article]"),
+    "missing-urdu-label": (1, f"Error: {BAD}/missing-urdu-label.ttl:6: tkd:youtube: needs exactly one Urdu rdfs:label (\"...\"@ur), written as the article writes it [urdu-label]"),
+    "fact-without-source": (1, f"Error: {BAD}/fact-without-source.ttl:8: tkd:compliance-instagram: a fact needs tk:statedIn naming the sentence(s) that state it (tkd:sentence-N); add it [fact-source]"),
+    "wrong-schema-namespace": (1, f"Error: {BAD}/wrong-schema-namespace.ttl:5: schema1:Organization: a term in the <http://schema.org/> namespace; this project uses <https://schema.org/> only [wrong-schema-namespace]"),
+}
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory):
+    """A good build whose outputs a failed build must leave as they are."""
+    out = tmp_path_factory.mktemp("previous")
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    return out
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_gets_one_line_and_loses_nothing(previous, case):
+    before = _fingerprint(previous)
+    result = run_cli("build", "--data", "data", "--data", f"{BAD}/{case}.ttl", "--out", str(previous))
+    code, line = BAD_INPUT[case]
+    assert (result.returncode, result.stderr, result.stdout) == (code, line + "\n", "")
+    assert "Traceback" not in result.stderr
+    assert _fingerprint(previous) == before
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run_cli("--debug", "build", "--data", "data", "--data", f"{BAD}/syntax-error.ttl", "--out", str(tmp_path))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "InputError" in result.stderr
+
+
+def test_missing_data_file(tmp_path):
+    result = run_cli("build", "--data", "nowhere.ttl", "--out", str(tmp_path))
+    assert (result.returncode, result.stderr) == (2, "Error: nowhere.ttl: no such file; check the path\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_prints_summary_and_paths(tmp_path):
+    result = run_cli("build", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "takedown-kg: built the graph of the article"
+    assert "  facts       26 (F1-F26), stated in 16 sentences" in lines
+    assert "  voices      the article 14, government data 5, official figures 5, officials 2" in lines
+    assert any(line.startswith("  validation  conforms (") for line in lines)
+    written = lines[lines.index("wrote") + 1:]
+    assert [Path(p.strip()).name for p in written] == ["graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf"]
+
+
+def test_validate_exit_codes(tmp_path):
+    good = run_cli("validate")
+    assert good.returncode == 0 and good.stdout.startswith("Conforms: ")
+    bad = run_cli("validate", str(FIXTURES / "validation" / "broken" / "fact-voice.ttl"))
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines()[0].startswith("Does not conform: 1 violation(s)")
+    assert bad.stdout.splitlines()[1].endswith("[fact-voice]")
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("this is not turtle", encoding="utf-8")
+    cannot = run_cli("validate", str(broken))
+    assert cannot.returncode == 2
+    assert cannot.stderr.startswith(f"Error: {broken}:1: syntax error: ")
+
+
+def test_validate_an_exported_graph(tmp_path):
+    target = tmp_path / "graph.nt"
+    assert run_cli("export", "--format", "ntriples", "-o", str(target)).returncode == 0
+    result = run_cli("validate", str(target))
+    assert result.returncode == 0, result.stdout
+
+
+def test_unknown_format():
+    result = run_cli("export", "--format", "yaml")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: unknown format 'yaml'; choose one of: turtle, ntriples, jsonld, rdfxml")
+
+
+def test_locate_prints_offsets():
+    result = run_cli("locate", "باقاعدہ درخواست")
+    assert (result.returncode, result.stdout) == (0, "line 4  oa:start 892  oa:end 907\n")
+    missing = run_cli("locate", "نہیں ہے یہاں")
+    assert missing.returncode == 2
+    assert missing.stderr == "Error: 'نہیں ہے یہاں' does not occur in the article; copy it character for character\n"
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_has_help_with_an_example_shown_in_the_readme(name):
+    result = run_cli(name, "--help")
+    assert result.returncode == 0
+    example = COMMANDS[name].example
+    assert f"example: {example}" in " ".join(result.stdout.split())
+    assert f"takedown-kg {name}" in (ROOT / "README.md").read_text(encoding="utf-8")

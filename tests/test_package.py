@@ -1,0 +1,53 @@
+"""The package as shipped: the vocabulary in code equals the ontology, and a
+wheel installed in a fresh environment builds the graph from any folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from rdflib import Graph
+from rdflib.namespace import RDFS
+
+from conftest import ARTEFACTS, ROOT
+from takedown_kg import resources
+from takedown_kg.vocab import ONTOLOGY_IRI, TK
+
+
+def test_closed_namespace_equals_the_ontology():
+    ontology = Graph().parse(resources.ontology_file())
+    declared = {str(s)[len(str(TK)):] for s in ontology.subjects(RDFS.isDefinedBy, ONTOLOGY_IRI)}
+    assert declared == set(TK.__annotations__)
+
+
+def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
+    dist = ARTEFACTS / "dist"
+    dist.mkdir(parents=True, exist_ok=True)
+    for old in dist.glob("*.whl"):
+        old.unlink()
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        check=True, capture_output=True, timeout=300,
+    )
+    wheel = next(dist.glob("takedown_kg-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for shipped in ("takedown_kg/ontology/takedown.ttl", "takedown_kg/ontology/shapes.ttl",
+                    "takedown_kg/data/article.ur.txt", "takedown_kg/data/facts.ttl",
+                    "takedown_kg/queries/compliance.rq"):
+        assert shipped in names
+
+    # The venv sees the dependencies already installed, so no download is needed.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    subprocess.run([venv / "bin" / "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True, timeout=300)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    located = subprocess.run([venv / "bin" / "python", "-c", "import takedown_kg; print(takedown_kg.__file__)"],
+                             cwd=elsewhere, capture_output=True, text=True, check=True)
+    assert located.stdout.startswith(str(venv))
+    result = subprocess.run([venv / "bin" / "takedown-kg", "build"], cwd=elsewhere,
+                            capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "facts       26 (F1-F26)" in result.stdout
+    assert sorted(p.name for p in (elsewhere / "out").iterdir())[:4] == ["graph.jsonld", "graph.nt", "graph.rdf", "graph.ttl"]
