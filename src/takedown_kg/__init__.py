@@ -1,9 +1,30 @@
-"""takedown-kg: a news report on social-media takedowns as a validated RDF knowledge graph."""
+"""takedown-kg: a news report on social-media takedowns as a validated RDF knowledge graph.
 
-from .build import build
-from .errors import ExitCode, TakedownError
-from .graph import build_graph
-from .validation import ValidationReport, validate
+The public functions are imported on first use, so that `import takedown_kg`
+(and every command) stays fast: SHACL, the drawing libraries and the SPARQL
+parser load only where they are needed.
+"""
 
-__all__ = ["ExitCode", "TakedownError", "ValidationReport", "build", "build_graph", "validate"]
+from __future__ import annotations
+
+from importlib import import_module
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "build": "build",
+    "build_graph": "graph",
+    "validate": "validation",
+    "ValidationReport": "validation",
+    "query": "sparql",
+    "QueryResult": "engines",
+    "ExitCode": "errors",
+    "TakedownError": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'takedown_kg' has no attribute {name!r}")

@@ -55,7 +55,6 @@ def cmd_build(args) -> int:
 def cmd_export(args) -> int:
     from .formats import formats, get_format
     from .graph import build_graph
-    from .outputs import write_atomically
 
     if args.list:
         for fmt in formats():
@@ -64,12 +63,7 @@ def cmd_export(args) -> int:
     if not args.format:
         raise _usage("export needs --format NAME (see takedown-kg export --list)")
     fmt = get_format(args.format)
-    content = fmt.write(build_graph(base=args.base))
-    if args.output in (None, "-"):
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    else:
-        write_atomically({Path(args.output): content})
+    _emit(fmt.write(build_graph(base=args.base)), args.output)
     return ExitCode.OK
 
 
@@ -86,6 +80,60 @@ def cmd_validate(args) -> int:
     report = validate(loaded.graph, sources=loaded.sources)
     _out(report.text)
     return ExitCode.OK if report.conforms else ExitCode.INVALID
+
+
+@command("query", "run a named query, a .rq file or SPARQL text on the graph", "takedown-kg query compliance")
+def cmd_query(args) -> int:
+    from .library import named_queries, prefix_block
+
+    if args.list:
+        queries = named_queries()
+        width = max(len(name) for name in queries)
+        for name, named in queries.items():
+            _out(f"{name:<{width}}  {named.description}")
+        return ExitCode.OK
+    if args.prefixes:
+        sys.stdout.write(prefix_block())
+        return ExitCode.OK
+    if (args.query is None) == (args.expression is None):
+        raise _usage("give one query: a NAME, a FILE.rq, or -e 'SPARQL' (see takedown-kg query --list)")
+    from .sparql import query
+    from .results import RESULT_FORMATS, WRITERS, write_table
+
+    bindings = dict(_binding(b) for b in args.bind or [])
+    result = query(args.expression if args.expression is not None else args.query, bindings=bindings,
+                   engine=args.engine, data=args.data, timeout=args.timeout)
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        from .formats import get_format
+
+        content = get_format(args.format or "turtle").write(result.graph)
+    else:
+        name = args.format or "table"
+        if name not in RESULT_FORMATS:
+            raise _usage(f"unknown result format {name!r}; choose one of: {', '.join(RESULT_FORMATS)}")
+        text = write_table(result, full=args.full) if name == "table" else WRITERS[name](result)
+        content = text.encode("utf-8")
+    _emit(content, args.output)
+    if result.form == "ASK" and not result.boolean:
+        return ExitCode.INVALID
+    return ExitCode.OK
+
+
+def _binding(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise _usage(f"--bind {text!r}: write it as NAME=VALUE, for example --bind fact=tkd:compliance-x")
+    return name.lstrip("?$"), value
+
+
+def _emit(content: bytes, output: str | None) -> None:
+    from .outputs import write_atomically
+
+    if output in (None, "-"):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        write_atomically({Path(output): content})
 
 
 @command("locate", "print where a text occurs in the article (offsets for a new sentence or quote)", "takedown-kg locate 'باقاعدہ درخواست'")
@@ -154,6 +202,20 @@ def _options(name: str, sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--base", metavar="IRI", help=base)
     elif name == "validate":
         sub.add_argument("files", nargs="*", type=Path, metavar="FILE", help="RDF files (default: the project's data)")
+    elif name == "query":
+        sub.add_argument("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a .rq file")
+        sub.add_argument("-e", "--expression", metavar="SPARQL", help="the query text itself")
+        sub.add_argument("--list", action="store_true", help="list the named queries with what each answers")
+        sub.add_argument("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
+        sub.add_argument("--bind", action="append", metavar="NAME=VALUE",
+                         help="bind ?NAME to an RDF term: tkd:telegram, <iri>, \"text\"@ur, 42 (repeatable)")
+        sub.add_argument("--format", metavar="NAME",
+                         help="table (default), json, xml, csv or tsv; for CONSTRUCT/DESCRIBE an export format (turtle)")
+        sub.add_argument("--full", action="store_true", help="show long values whole in the table")
+        sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
+        sub.add_argument("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
+        sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop the query after this long (default: 30)")
     elif name == "locate":
         sub.add_argument("text", help="the exact text to find, in Urdu as the article writes it")
 
@@ -172,8 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     except TakedownError as error:
         if args.debug:
             raise
-        for line in error.lines:
-            sys.stderr.write(f"Error: {line}\n")
+        # The first line says what failed; any further lines (a query and a
+        # caret under the error) follow as they are.
+        first, *rest = error.lines
+        sys.stderr.write(f"Error: {first}\n")
+        for line in rest:
+            sys.stderr.write(f"{line}\n")
         return int(error.exit_code)
     except BrokenPipeError:
         # The reader (head, less) stopped early; that is not an error.

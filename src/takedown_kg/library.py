@@ -37,7 +37,7 @@ def named_query(name: str) -> NamedQuery:
     queries = named_queries()
     if name in queries:
         return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}?" if close else "see takedown-kg query --list"
     raise QueryError(f"no named query {name!r}; {hint}")
 

@@ -1,0 +1,173 @@
+"""The two SPARQL engines, rdflib and Oxigraph, behind one interface.
+
+Both answer with rdflib terms, so results, formats and tests do not depend on
+the engine. Queries reach them only after safety.check has accepted them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+
+from .errors import InputError, QueryError, UsageError
+from .safety import CheckedQuery, syntax_error
+from .vocab import PREFIXES
+
+ENGINES = ("rdflib", "oxigraph")
+
+
+@dataclass
+class QueryResult:
+    """What a query answered: rows for SELECT, a boolean for ASK, triples otherwise."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def graph(self) -> Graph:
+        """CONSTRUCT and DESCRIBE results as a graph with the project's prefixes."""
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in self.triples:
+            graph.add(triple)
+        return graph
+
+
+class RdflibEngine:
+    name = "rdflib"
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
+        from pyparsing import ParseBaseException
+        from rdflib.plugins import sparql
+        from rdflib.plugins.sparql.processor import prepareQuery
+
+        # Belt and braces: safety.check refuses FROM and LOAD before this point.
+        sparql.SPARQL_LOAD_GRAPHS = False
+        try:
+            prepared = prepareQuery(checked.text, initNs=PREFIXES)
+        except ParseBaseException as error:
+            reason = str(error.msg).replace(
+                "{SelectQuery | ConstructQuery | DescribeQuery | AskQuery}", "a SELECT, CONSTRUCT, DESCRIBE or ASK query")
+            raise syntax_error(checked.text, error.lineno, error.col, reason) from None
+        except Exception as error:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
+            raise QueryError(f"the query cannot be run: {error}; see takedown-kg query --prefixes") from None
+        # Accepted FROM clauses name data already loaded: query it as it is.
+        prepared.algebra["datasetClause"] = None
+        result = self.graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+        form = result.type
+        if form == "SELECT":
+            variables = [str(v) for v in result.vars]
+            return QueryResult(form, variables, [tuple(row) for row in result])
+        if form == "ASK":
+            return QueryResult(form, boolean=bool(result.askAnswer))
+        return QueryResult(form, triples=list(result.graph))
+
+
+class OxigraphEngine:
+    name = "oxigraph"
+
+    def __init__(self, store):
+        self.store = store
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "OxigraphEngine":
+        import pyoxigraph
+
+        store = pyoxigraph.Store()
+        store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return cls(store)
+
+    @classmethod
+    def from_files(cls, paths: list[Path]) -> "OxigraphEngine":
+        import pyoxigraph
+
+        store = pyoxigraph.Store()
+        for path in paths:
+            rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip("."))
+            if rdf_format is None:
+                raise UsageError(f"{path}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
+            try:
+                store.load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
+            except SyntaxError as error:
+                raise InputError(f"{path}: not valid {rdf_format}: {error}") from None
+            except OSError as error:
+                raise InputError(f"{path}: cannot read ({error})") from None
+        return cls(store)
+
+    def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
+        import pyoxigraph
+
+        try:
+            answer = self.store.query(
+                checked.text,
+                prefixes=PREFIXES,
+                substitutions={pyoxigraph.Variable(k): to_oxigraph(v) for k, v in bindings.items()},
+                # Overrides any FROM clause, which safety.check allowed only for loaded data.
+                default_graph=pyoxigraph.DefaultGraph(),
+            )
+        except SyntaxError as error:
+            raise _oxigraph_syntax_error(checked.text, str(error)) from None
+        if isinstance(answer, pyoxigraph.QueryBoolean):
+            return QueryResult("ASK", boolean=bool(answer))
+        if isinstance(answer, pyoxigraph.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in answer]
+            return QueryResult("SELECT", variables, rows)
+        return QueryResult("CONSTRUCT", triples=[tuple(to_rdflib(t) for t in (x.subject, x.predicate, x.object)) for x in answer])
+
+
+def _oxigraph_syntax_error(text: str, message: str) -> QueryError:
+    position = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+    if not position:
+        return QueryError(f"the query cannot be run: {message.splitlines()[0]}")
+    line, column, reason = int(position.group(1)), int(position.group(2)), " ".join(position.group(3).split())
+    if len(reason) > 120:
+        reason = reason[:119] + "…"
+    return syntax_error(text, line, column, reason)
+
+
+def to_rdflib(term):
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_oxigraph(term):
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if term.language:
+        return pyoxigraph.Literal(str(term), language=term.language)
+    if term.datatype:
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+    return pyoxigraph.Literal(str(term))

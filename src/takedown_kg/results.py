@@ -1,0 +1,173 @@
+"""SELECT and ASK results in the W3C SPARQL 1.1 formats, and as a table for people.
+
+Written here rather than by rdflib so that both engines give the same bytes,
+and because rdflib has no TSV writer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .engines import QueryResult
+from .vocab import PREFIXES
+
+RESULT_FORMATS = {
+    "table": "an aligned table for people (the default)",
+    "json": "SPARQL 1.1 Query Results JSON (application/sparql-results+json)",
+    "xml": "SPARQL Query Results XML (application/sparql-results+xml)",
+    "csv": "SPARQL 1.1 Query Results CSV (text/csv)",
+    "tsv": "SPARQL 1.1 Query Results TSV (text/tab-separated-values)",
+}
+_SPARQL_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+def write_json(result: QueryResult) -> str:
+    if result.form == "ASK":
+        document = {"head": {}, "boolean": result.boolean}
+    else:
+        bindings = [
+            {name: _json_term(value) for name, value in zip(result.variables, row) if value is not None}
+            for row in result.rows
+        ]
+        document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype and term.datatype != XSD.string:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def write_xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sparql xmlns="{_SPARQL_NS}">', "  <head>"]
+    out += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
+    out.append("  </head>")
+    if result.form == "ASK":
+        out.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("  <results>")
+        for row in result.rows:
+            out.append("    <result>")
+            for name, value in zip(result.variables, row):
+                if value is not None:
+                    out.append(f"      <binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+    if term.datatype and term.datatype != XSD.string:
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def write_csv(result: QueryResult) -> str:
+    """CSV as the specification asks: lexical forms only, CRLF line ends, RFC 4180 quoting."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(["" if v is None else (f"_:{v}" if isinstance(v, BNode) else str(v)) for v in row])
+    return buffer.getvalue()
+
+
+def write_tsv(result: QueryResult) -> str:
+    """TSV as the specification asks: ?names in the header, terms in Turtle syntax."""
+    lines = ["\t".join(f"?{name}" for name in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if v is None else _tsv_term(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    text = (
+        str(term).replace("\\", "\\\\").replace('"', '\\"')
+        .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype and term.datatype != XSD.string:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
+
+
+WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}
+
+
+def write_table(result: QueryResult, *, full: bool = False, width: int = 48) -> str:
+    """An aligned table. Right-to-left text is isolated in its cell (U+2068 ... U+2069)
+    so a bidi terminal does not reorder the columns around it."""
+    if result.form == "ASK":
+        return ("true" if result.boolean else "false") + "\n"
+    header = list(result.variables)
+    cells = [[_display(v, full, width) for v in row] for row in result.rows]
+    widths = [max([_width(h)] + [_width(row[i]) for row in cells]) for i, h in enumerate(header)]
+    lines = [_line(header, widths), _line(["-" * w for w in widths], widths)]
+    lines += [_line(row, widths) for row in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _line(values: list[str], widths: list[int]) -> str:
+    return "  ".join(value + " " * (w - _width(value)) for value, w in zip(values, widths))
+
+
+def _display(term, full: bool, width: int) -> str:
+    if term is None:
+        return ""
+    text = _short(term)
+    text = " ".join(text.split())  # newlines and tabs would break the table
+    if not full and len(text) > width:
+        text = text[: width - 1] + "…"
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        text = "\u2068" + text + "\u2069"
+    return text
+
+
+def _short(term) -> str:
+    if isinstance(term, URIRef):
+        for prefix, namespace in PREFIXES.items():
+            if term.startswith(namespace) and "/" not in term[len(namespace):]:
+                return f"{prefix}:{term[len(namespace):]}"
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: combining marks and isolates take none."""
+    return sum(
+        0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf"
+        else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        for ch in text
+    )
