@@ -50,18 +50,22 @@ def ask(graph, query: str, **bindings) -> bool:
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the installed command in a fresh process, as a user would."""
+    """Run the installed command in a fresh process, as a user would.
+
+    Output is decoded as UTF-8 with line ends kept as written (CSV uses CRLF).
+    """
     executable = shutil.which("takedown-kg")
     command = [executable] if executable else [sys.executable, "-m", "takedown_kg"]
-    return subprocess.run(
+    result = subprocess.run(
         [*command, *args],
         cwd=cwd or ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
-        text=True,
-        encoding="utf-8",
         timeout=300,
     )
+    result.stdout = result.stdout.decode("utf-8")
+    result.stderr = result.stderr.decode("utf-8")
+    return result
 
 
 def plain(graph):

@@ -124,6 +124,12 @@ class OxigraphEngine:
             )
         except SyntaxError as error:
             raise _oxigraph_syntax_error(checked.text, str(error)) from None
+        except RuntimeError as error:
+            if "SELECT projection" in str(error):
+                raise QueryError(
+                    f"{error}: with --engine oxigraph a bound variable must be selected; add it to SELECT or use --engine rdflib"
+                ) from None
+            raise
         if isinstance(answer, pyoxigraph.QueryBoolean):
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, pyoxigraph.QuerySolutions):

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import Literal, URIRef
+from rdflib.term import Node
 
 from . import resources
 from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
@@ -40,7 +41,7 @@ def query(
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     if timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
-    terms = {name: value if not isinstance(value, str) else parse_term(value) for name, value in (bindings or {}).items()}
+    terms = {name: value if isinstance(value, Node) else parse_term(str(value)) for name, value in (bindings or {}).items()}
     for name in terms:
         if not _NAME.match(name):
             raise UsageError(f"--bind {name}=...: a variable name has letters, digits, _ and - only")

@@ -1,0 +1,346 @@
+"""The query command and API: both engines agree, unsafe queries are refused
+before they reach the network, runaway queries stop, and results follow the
+W3C formats."""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.query import Result
+
+import takedown_kg
+from conftest import FIXTURES, ROOT, run_cli
+from takedown_kg.engines import QueryResult
+from takedown_kg.errors import QueryError, QueryRefused, QueryTimeout
+from takedown_kg.library import named_queries, prefix_block
+from takedown_kg.results import write_csv, write_json, write_tsv, write_xml
+
+ENGINES = ["oxigraph", "rdflib"]
+BINDINGS = {"evidence": {"fact": "tkd:compliance-x"}, "claims-by-voice": {"voice": "tk:voiceGovernmentData"},
+            "sentence": {"number": "8"}}
+
+
+def _normal(result: QueryResult):
+    """Rows with "x"^^xsd:string written "x" (the same literal; the engines differ in form)."""
+    def term(v):
+        return Literal(str(v)) if isinstance(v, Literal) and v.datatype == XSD.string else v
+    return [tuple(term(v) for v in row) for row in result.rows]
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_named_query_gives_the_same_answer_on_both_engines(name):
+    answers = [takedown_kg.query(name, engine=e, bindings=BINDINGS.get(name)) for e in ENGINES]
+    assert answers[0].variables == answers[1].variables
+    assert _normal(answers[0]) == _normal(answers[1])
+    assert answers[0].rows, f"{name} answers nothing"
+
+
+def test_summary_counts_by_class():
+    rows = {(str(c), int(n)) for c, n in takedown_kg.query("summary")}
+    assert ("https://w3id.org/takedown-kg/ontology#SocialMediaPlatform", 6) in rows
+    assert ("https://w3id.org/takedown-kg/ontology#Sentence", 16) in rows
+    assert ("https://w3id.org/takedown-kg/ontology#ComplianceObservation", 5) in rows
+
+
+def test_bindings_are_terms_not_text():
+    # A value that would change the query if it were pasted in is just a literal.
+    hostile = 'tkd:x } UNION { ?fact ?p ?o'
+    for engine in ENGINES:
+        assert takedown_kg.query("evidence", bindings={"fact": hostile}, engine=engine).rows == []
+    found = takedown_kg.query("evidence", bindings={"fact": URIRef("https://w3id.org/takedown-kg/id/compliance-x")})
+    assert [str(r[1]) for r in found] == ["F18"]
+
+
+# --- refusals ---------------------------------------------------------------
+
+SERVICE_POSITIONS = {
+    "plain": "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    "silent": "SELECT * WHERE { SERVICE SILENT <{url}> { ?s ?p ?o } }",
+    "optional": "SELECT * WHERE { ?a ?b ?c OPTIONAL { SERVICE <{url}> { ?s ?p ?o } } }",
+    "union": "SELECT * WHERE { { ?a ?b ?c } UNION { SERVICE <{url}> { ?s ?p ?o } } }",
+    "filter-exists": "SELECT * WHERE { ?a ?b ?c FILTER EXISTS { SERVICE <{url}> { ?s ?p ?o } } }",
+    "filter-not-exists": "SELECT * WHERE { ?a ?b ?c FILTER NOT EXISTS { SERVICE SILENT <{url}> { ?s ?p ?o } } }",
+    "bind-exists": "SELECT * WHERE { BIND (EXISTS { SERVICE <{url}> { ?s ?p ?o } } AS ?x) }",
+    "lower-case": "select * where { service <{url}> { ?s ?p ?o } }",
+    "subquery": "SELECT * WHERE { { SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } } } }",
+}
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def _answer(self):
+        _Recorder.requests.append(self.path)
+        body = b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_endpoint_would_be_reached_without_the_check(endpoint):
+    # The control: both engines do call SERVICE when asked directly, so the
+    # refusal tests below prove something. (In a child process, because rdflib
+    # leaves its socket open.)
+    _Recorder.requests.clear()
+    text = SERVICE_POSITIONS["plain"].replace("{url}", endpoint)
+    script = (
+        "import sys, pyoxigraph, rdflib\n"
+        "list(pyoxigraph.Store().query(sys.argv[1]))\n"
+        "list(rdflib.Graph().query(sys.argv[1]))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, text], check=True, capture_output=True, timeout=60)
+    assert len(_Recorder.requests) == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("position", list(SERVICE_POSITIONS))
+def test_service_is_refused_and_nothing_reaches_the_server(endpoint, engine, position):
+    _Recorder.requests.clear()
+    text = SERVICE_POSITIONS[position].replace("{url}", endpoint)
+    with pytest.raises(QueryRefused) as refused:
+        takedown_kg.query(text, engine=engine)
+    assert "SERVICE" in str(refused.value) and endpoint in str(refused.value)
+    time.sleep(0.05)
+    assert _Recorder.requests == []
+
+
+def test_service_refused_on_the_command_line(endpoint):
+    _Recorder.requests.clear()
+    result = run_cli("query", "-e", SERVICE_POSITIONS["silent"].replace("{url}", endpoint))
+    assert (result.returncode, result.stdout) == (4, "")
+    assert result.stderr == (f"Error: SERVICE SILENT <{endpoint}> is refused: "
+                             "queries run on the loaded data only, never over the network\n")
+    assert _Recorder.requests == []
+
+
+REFUSED = {
+    "INSERT DATA { tkd:x rdfs:label \"x\" }": "SPARQL Update (INSERT DATA) is refused: queries are read-only",
+    "DELETE WHERE { ?s ?p ?o }": "SPARQL Update (DELETE) is refused: queries are read-only",
+    "WITH tkd:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }": "SPARQL Update (WITH) is refused: queries are read-only",
+    "CLEAR ALL": "SPARQL Update (CLEAR) is refused: queries are read-only",
+    "DROP GRAPH tkd:g": "SPARQL Update (DROP) is refused: queries are read-only",
+    "LOAD <http://127.0.0.1:9/data.ttl>": "LOAD <http://127.0.0.1:9/data.ttl> is refused: queries never read files or URLs",
+    "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }":
+        "FROM <http://127.0.0.1:9/g> is refused: a query may name only the loaded data; drop the clause to query it",
+    "SELECT * FROM NAMED <file:///etc/passwd> WHERE { ?s ?p ?o }":
+        "FROM NAMED <file:///etc/passwd> is refused: a query may name only the loaded data; drop the clause to query it",
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("text", list(REFUSED))
+def test_writes_loads_and_remote_from_are_refused(engine, text):
+    with pytest.raises(QueryRefused) as refused:
+        takedown_kg.query(text, engine=engine)
+    assert str(refused.value) == REFUSED[text]
+
+
+def test_keywords_inside_strings_iris_and_names_are_not_clauses():
+    text = ('SELECT ?service WHERE { ?service rdfs:label ?load . # SERVICE in a comment\n'
+            ' FILTER (?load != "SERVICE <x> LOAD" && ?service != <http://x/SERVICE>) } LIMIT 1')
+    assert len(takedown_kg.query(text).rows) == 1
+
+
+def test_from_may_name_the_loaded_file():
+    data = FIXTURES / "validation" / "minimal.ttl"
+    text = f"SELECT ?label FROM <{data.resolve().as_uri()}> WHERE {{ tkd:facebook rdfs:label ?label }} ORDER BY ?label"
+    for engine in ENGINES:
+        found = takedown_kg.query(text, data=[data], engine=engine)
+        assert [str(r[0]) for r in found] == ["Facebook", "فیس بک"]
+
+
+# --- time limit -------------------------------------------------------------
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_timeout_stops_a_runaway_query(engine):
+    # 1128^4 rows to count: minutes on either engine, stopped after one second.
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        takedown_kg.query(RUNAWAY, engine=engine, timeout=1)
+    assert time.monotonic() - started < 10
+
+
+def test_timeout_on_the_command_line():
+    result = run_cli("query", "-e", RUNAWAY, "--timeout", "1")
+    assert result.returncode == 5
+    assert result.stderr == "Error: the query ran past its limit of 1 s and was stopped; raise --timeout or narrow the query\n"
+
+
+# --- result formats ---------------------------------------------------------
+
+TRICKY = QueryResult(
+    "SELECT",
+    ["iri", "text", "number", "blank"],
+    [
+        (URIRef("https://w3id.org/takedown-kg/id/x"), Literal('a, "quoted"\tline\nnext', lang="en"),
+         Literal(30), BNode("b0")),
+        (URIRef("http://example.org/p"), Literal("ٹیلیگرام", lang="ur"), None, None),
+    ],
+)
+
+
+def test_csv_follows_the_specification():
+    assert write_csv(TRICKY) == (
+        "iri,text,number,blank\r\n"
+        'https://w3id.org/takedown-kg/id/x,"a, ""quoted""\tline\nnext",30,_:b0\r\n'
+        "http://example.org/p,ٹیلیگرام,,\r\n"
+    )
+    assert list(csv.reader(io.StringIO(write_csv(TRICKY))))[1][1] == 'a, "quoted"\tline\nnext'
+
+
+def test_tsv_follows_the_specification():
+    assert write_tsv(TRICKY) == (
+        "?iri\t?text\t?number\t?blank\n"
+        '<https://w3id.org/takedown-kg/id/x>\t"a, \\"quoted\\"\\tline\\nnext"@en\t'
+        '"30"^^<http://www.w3.org/2001/XMLSchema#integer>\t_:b0\n'
+        '<http://example.org/p>\t"ٹیلیگرام"@ur\t\t\n'
+    )
+    parsed = Result.parse(io.StringIO(write_tsv(TRICKY)), format="tsv")
+    assert [tuple(r) for r in parsed][1] == (URIRef("http://example.org/p"), Literal("ٹیلیگرام", lang="ur"), None, None)
+
+
+@pytest.mark.parametrize("fmt,writer", [("json", write_json), ("xml", write_xml)])
+def test_json_and_xml_parse_back(fmt, writer):
+    parsed = Result.parse(io.BytesIO(writer(TRICKY).encode("utf-8")), format=fmt)
+    assert [str(v) for v in parsed.vars] == TRICKY.variables
+    rows = [tuple(r) for r in parsed]
+    assert rows[0][:3] == TRICKY.rows[0][:3]
+    assert rows[1] == TRICKY.rows[1]
+
+
+def test_ask_in_json_and_xml():
+    answer = QueryResult("ASK", boolean=True)
+    assert json.loads(write_json(answer)) == {"head": {}, "boolean": True}
+    assert Result.parse(io.BytesIO(write_xml(answer).encode()), format="xml").askAnswer is True
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "table"])
+def test_urdu_survives_every_format(fmt):
+    result = run_cli("query", "publisher", "--format", fmt)
+    assert result.returncode == 0
+    assert "پی این آئی" in result.stdout
+
+
+# --- the command line -------------------------------------------------------
+
+def test_table_output():
+    result = run_cli("query", "publisher")
+    assert result.returncode == 0
+    assert result.stdout == (
+        "publisher  publisherUrdu  language  sentence  voice\n"
+        "---------  -------------  --------  --------  -----------\n"
+        "PNI        \u2068پی این آئی\u2069     ur        S16       the article\n"
+        "(1 row)\n"
+    )
+
+
+def test_ask_exit_codes():
+    yes = run_cli("query", "-e", "ASK { tkd:formal-request schema:recipient tkd:instagram }")
+    no = run_cli("query", "-e", "ASK { ?o tk:platform tkd:instagram }")
+    assert (yes.returncode, yes.stdout, no.returncode, no.stdout) == (0, "true\n", 1, "false\n")
+
+
+def test_construct_writes_rdf(tmp_path):
+    text = "CONSTRUCT { ?o rdfs:label ?l } WHERE { ?o a tk:BannedOrganization ; rdfs:label ?l }"
+    turtle = run_cli("query", "-e", text)
+    assert turtle.returncode == 0 and "tkd:ttp rdfs:label" in turtle.stdout
+    target = tmp_path / "banned.jsonld"
+    written = run_cli("query", "-e", text, "--format", "jsonld", "-o", str(target))
+    assert (written.returncode, written.stdout) == (0, "")
+    assert "بلوچ لبریشن آرمی" in target.read_text(encoding="utf-8")
+
+
+def test_syntax_error_shows_line_column_and_caret():
+    for engine, column, reason in [("oxigraph", 10, "expected one of LATERAL, SERVICE, [_]"),
+                                   ("rdflib", 3, "Expected SelectQuery")]:
+        result = run_cli("query", "--engine", engine, "-e", "SELECT ?x WHERE {\n  ?x ?y }")
+        assert result.returncode == 3
+        assert result.stderr == (
+            f"Error: syntax error in the query at line 2, column {column}: {reason}\n"
+            "    ?x ?y }\n"
+            "  " + " " * (column - 1) + "^\n"
+        )
+
+
+def test_unknown_name_suggests_the_closest():
+    result = run_cli("query", "complance")
+    assert (result.returncode, result.stderr) == (3, "Error: no named query 'complance'; did you mean compliance?\n")
+
+
+def test_list_and_prefixes():
+    listed = run_cli("query", "--list").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == sorted(named_queries())
+    assert listed[[l.split()[0] for l in listed].index("compliance")].endswith(
+        "CQ4: What compliance does each platform show with Pakistan's requests, best first?")
+    assert run_cli("query", "--prefixes").stdout == prefix_block()
+
+
+def test_query_file_and_data_files(tmp_path):
+    query_file = tmp_path / "labels.rq"
+    query_file.write_text("SELECT ?l WHERE { tkd:facebook rdfs:label ?l FILTER (lang(?l) = 'ur') }", encoding="utf-8")
+    data = FIXTURES / "validation" / "minimal.ttl"
+    for engine in ENGINES:
+        result = run_cli("query", str(query_file), "--data", str(data), "--format", "csv", "--engine", engine)
+        assert (result.returncode, result.stdout) == (0, "l\r\nفیس بک\r\n")
+
+
+def test_usage_errors():
+    bad_bind = run_cli("query", "evidence", "--bind", "fact")
+    assert (bad_bind.returncode, bad_bind.stderr) == (
+        2, "Error: --bind 'fact': write it as NAME=VALUE, for example --bind fact=tkd:compliance-x\n")
+    bad_format = run_cli("query", "publisher", "--format", "yaml")
+    assert (bad_format.returncode, bad_format.stderr) == (
+        2, "Error: unknown result format 'yaml'; choose one of: table, json, xml, csv, tsv\n")
+    missing = run_cli("query", "publisher", "--data", "nowhere.ttl")
+    assert missing.returncode == 2 and missing.stderr.startswith("Error: nowhere.ttl: no such file")
+
+
+def test_default_data_is_out_when_fresh_and_built_otherwise(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.nt").write_text(
+        '<https://w3id.org/takedown-kg/id/marker> <http://www.w3.org/2000/01/rdf-schema#label> "from out" .\n',
+        encoding="utf-8")
+    text = "SELECT ?l WHERE { tkd:marker rdfs:label ?l }"
+    assert run_cli("query", "-e", text, "--format", "csv", cwd=tmp_path).stdout == "l\r\nfrom out\r\n"
+    import os
+
+    os.utime(out / "graph.nt", (0, 0))  # older than the data: rebuilt in memory instead
+    assert run_cli("query", "-e", text, "--format", "csv", cwd=tmp_path).stdout == "l\r\n"
+
+
+def test_readme_shows_the_query_section():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in named_queries():
+        assert f"`{name}`" in readme, name
