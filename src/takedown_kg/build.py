@@ -38,5 +38,9 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         raise ValidationFailed(report.lines[0], lines=report.lines, report=report)
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
     files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.graph) for fmt in chosen}
+    from .draw import render_html
+    from .network import network_view
+
+    files[out_dir / "graph.html"] = render_html(network_view(loaded.graph), loaded.graph).encode("utf-8")
     written = write_atomically(files)
     return BuildResult(loaded.graph, report, summarize(loaded.graph, data_base=base or DATA_BASE), written)

@@ -136,6 +136,32 @@ def _emit(content: bytes, output: str | None) -> None:
         write_atomically({Path(output): content})
 
 
+@command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
+def cmd_graph(args) -> int:
+    from .draw import write_page
+
+    written = write_page(args.output, data=args.data, lang=args.lang, focus=args.focus, depth=args.depth,
+                         include_ontology=args.include_ontology, screenshot=args.screenshot, search=args.search)
+    for path in written:
+        _out(f"wrote {_show(path)}")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(args.output.resolve().as_uri())
+    return ExitCode.OK
+
+
+@command("stats", "print counts by class and the most central actors", "takedown-kg stats --top 5")
+def cmd_stats(args) -> int:
+    from .network import load_view
+    from .stats import network_stats
+
+    _, view = load_view(args.data)
+    for line in network_stats(view, top=args.top).lines():
+        _out(line)
+    return ExitCode.OK
+
+
 @command("locate", "print where a text occurs in the article (offsets for a new sentence or quote)", "takedown-kg locate 'باقاعدہ درخواست'")
 def cmd_locate(args) -> int:
     from . import resources
@@ -216,6 +242,20 @@ def _options(name: str, sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
         sub.add_argument("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
         sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop the query after this long (default: 30)")
+    elif name == "graph":
+        sub.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
+                         help="the HTML file to write (default: out/graph.html)")
+        sub.add_argument("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
+        sub.add_argument("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
+        sub.add_argument("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
+        sub.add_argument("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
+        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="draw these RDF files instead of the project's graph")
+        sub.add_argument("--open", action="store_true", help="open the page in the default browser")
+        sub.add_argument("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
+        sub.add_argument("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
+    elif name == "stats":
+        sub.add_argument("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
+        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="RDF files instead of the project's graph")
     elif name == "locate":
         sub.add_argument("text", help="the exact text to find, in Urdu as the article writes it")
 

@@ -64,17 +64,26 @@ def _rdfxml(graph: Graph) -> bytes:
     return (head + "\n" + ordered + "</rdf:RDF>\n").encode("utf-8")
 
 
+def _graphml(graph: Graph) -> bytes:
+    from .netexport import graphml
+
+    return graphml(graph)
+
+
+def _gexf(graph: Graph) -> bytes:
+    from .netexport import gexf
+
+    return gexf(graph)
+
+
 _TABLE: list[Format] = [
     Format("turtle", ".ttl", "text/turtle", _rdflib_writer("turtle"), "Turtle"),
     Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line"),
     Format("jsonld", ".jsonld", "application/ld+json", _jsonld, "JSON-LD, compacted with the project's prefixes"),
     Format("rdfxml", ".rdf", "application/rdf+xml", _rdfxml, "RDF/XML"),
+    Format("graphml", ".graphml", "application/graphml+xml", _graphml, "GraphML: the network view, for Cytoscape and yEd"),
+    Format("gexf", ".gexf", "application/gexf+xml", _gexf, "GEXF: the network view, for Gephi"),
 ]
-
-
-def register(fmt: Format) -> None:
-    """Add a format to the table (the network exports register themselves)."""
-    _TABLE.append(fmt)
 
 
 def formats() -> list[Format]:

@@ -1,0 +1,161 @@
+"""The interactive HTML page: the node/edge view drawn with pyvis, self-contained.
+
+pyvis holds the nodes, edges and options; the page itself comes from the
+project's own template, because pyvis's template asks a CDN for Bootstrap and,
+when a title contains "href", inserts every title as HTML. All data reaches the
+page as JSON inside a script (Jinja's tojson escapes <, > and &) and is put
+into the document with textContent only; a Content-Security-Policy forbids
+every request, so the page works from file:// with no network.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import networkx as nx
+from rdflib import Graph
+from rdflib.namespace import RDF, RDFS, SDO
+
+from .network import SHAPES
+from .vocab import TK
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Above this many nodes the page trades looks for speed (see larger_graph_options).
+LARGE = 1000
+
+
+def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str:
+    """The page for `view`, with labels first shown in `lang` ("en" or "ur")."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="in_line")
+    for node, data in view.nodes(data=True):
+        net.add_node(node, label=data["label_en"], shape=data["shape"], size=data["size"], color=data["color"], **_extra(data))
+    # pyvis's add_edge drops a second edge between the same two nodes; the
+    # view has such pairs (organizer and attendee), so edges go in directly.
+    for index, (source, target, data) in enumerate(view.edges(data=True)):
+        net.edges.append({"id": f"e{index}", "from": source, "to": target, **data})
+    nodes, edges, *_ = net.get_network_data()
+    pyvis_lib = Path(__import__("pyvis").__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+    environment = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"]))
+    # Urdu as itself, not \u escapes; tojson still escapes <, >, & and ' for the script element.
+    environment.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    page = environment.get_template("network.html").render(
+        title=_title(graph),
+        source_line=_source_line(graph),
+        vis_js=_script(pyvis_lib / "vis-network.min.js"),
+        vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
+        data={
+            "nodes": [{"id": n["id"], **{k: v for k, v in n.items() if k != "id"}} for n in nodes],
+            "edges": edges,
+            "classes": _legend(view),
+            "shape_legend": _shape_legend(view),
+            "lang": lang,
+            "edge_labels": view.number_of_nodes() <= LARGE,
+        },
+        options=options(view.number_of_nodes()),
+    )
+    return page
+
+
+def write_page(
+    target: Path,
+    *,
+    data: list[Path] | None = None,
+    lang: str = "en",
+    focus: str | None = None,
+    depth: int = 1,
+    include_ontology: bool = False,
+    screenshot: Path | None = None,
+    search: str | None = None,
+) -> list[Path]:
+    """Write the page for the project's graph (or `data`), and a PNG of it if asked."""
+    from .network import load_view, neighbourhood
+    from .outputs import write_atomically
+
+    graph, view = load_view(data, include_ontology=include_ontology)
+    if focus:
+        view = neighbourhood(view, graph, focus, depth)
+    written = write_atomically({target: render_html(view, graph, lang=lang).encode("utf-8")})
+    if screenshot:
+        from .screenshot import take
+
+        written += write_atomically({screenshot: take(target, screenshot, search=search)})
+    return written
+
+
+def options(node_count: int) -> dict:
+    """vis-network options: a fixed seed and a bounded stabilisation, then physics off."""
+    large = node_count > LARGE
+    return {
+        "layout": {"randomSeed": 20250724, "improvedLayout": node_count <= 150},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 110, "avoidOverlap": 0.4},
+            "stabilization": {"enabled": True, "iterations": _iterations(node_count), "updateInterval": 50, "fit": True},
+        },
+        "interaction": {"hover": True, "tooltipDelay": 200, "hideEdgesOnDrag": large, "keyboard": True},
+        "nodes": {"font": {"face": "Noto Sans, Noto Naskh Arabic, DejaVu Sans, sans-serif"}, "borderWidth": 1},
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"color": "#9fb3c8", "highlight": "#243b53", "hover": "#486581"},
+            "font": {"size": 10, "face": "Noto Sans, Noto Naskh Arabic, DejaVu Sans, sans-serif", "align": "middle",
+                     "color": "#52606d", "strokeWidth": 2},
+            "smooth": False if large else {"type": "continuous"},
+        },
+    }
+
+
+def _iterations(node_count: int) -> int:
+    """Layout steps before physics stops: each step costs more on a larger graph."""
+    if node_count <= 150:
+        return 600
+    return 250 if node_count <= LARGE else 120
+
+
+def _extra(data: dict) -> dict:
+    keys = ("iri", "qname", "label_en", "label_ur", "alt_labels", "cls", "class_en", "class_ur", "kind",
+            "fact_id", "details", "evidence", "degree")
+    return {k: data[k] for k in keys}
+
+
+def _legend(view: nx.MultiDiGraph) -> list[dict]:
+    classes: dict[str, dict] = {}
+    for _, data in view.nodes(data=True):
+        entry = classes.setdefault(data["cls"], {"cls": data["cls"], "label_en": data["class_en"], "label_ur": data["class_ur"],
+                                                 "color": data["color"], "shape": data["shape"], "count": 0})
+        entry["count"] += 1
+    return sorted(classes.values(), key=lambda c: (-c["count"], c["label_en"]))
+
+
+def _shape_legend(view: nx.MultiDiGraph) -> str:
+    kinds = sorted({data["kind"] for _, data in view.nodes(data=True)}, key=list(SHAPES).index)
+    return "Shapes: " + ", ".join(f"{kind} {SHAPES[kind]}" for kind in kinds) + ". Size grows with the number of links."
+
+
+def _script(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    # A source-map comment would make developer tools fetch a file that is not there.
+    text = re.sub(r"//# sourceMappingURL=\S+", "", text)
+    # The script sits inside <script>; make sure it cannot close the element early.
+    return text.replace("</script", "<\\/script")
+
+
+def _title(graph: Graph) -> str:
+    return "takedown-kg: who did what to whom, in the PNI report on social-media takedowns"
+
+
+def _source_line(graph: Graph) -> str:
+    article = next(graph.subjects(RDF.type, SDO.NewsArticle), None)
+    sentences = len(set(graph.subjects(RDF.type, TK.Sentence)))
+    if article is None:
+        return f"Source: RDF data with {sentences} sentences of evidence."
+    publisher = graph.value(article, SDO.publisher)
+    name = graph.value(publisher, RDFS.label) if publisher is not None else None
+    digest = str(graph.value(article, TK.sha256) or "")[:12]
+    return (f"Source: news report by {name or 'an unnamed publisher'}, in Urdu, July 2025 "
+            f"(article.ur.txt, {sentences} sentences, SHA-256 {digest}…). "
+            "Click any node to read the sentence of the article that states it and whose word it is.")

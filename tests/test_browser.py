@@ -1,0 +1,178 @@
+"""The HTML page in headless Chromium: offline, counted, searchable, clickable,
+bilingual and safe. Under CI=true a missing browser fails these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ARTEFACTS, FIXTURES, need, run_cli
+from takedown_kg.network import network_view
+from takedown_kg.screenshot import CHROMIUM_ARGS, chromium_path
+
+pytestmark = pytest.mark.browser
+TKD = "https://w3id.org/takedown-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page_file(tmp_path_factory):
+    target = tmp_path_factory.mktemp("page") / "graph.html"
+    assert run_cli("graph", "-o", str(target)).returncode == 0
+    return target
+
+
+class Visit:
+    """A page opened in the browser, with everything it asked for and complained about."""
+
+    def __init__(self, browser, path):
+        self.page = browser.new_page(viewport={"width": 1500, "height": 900})
+        self.requests, self.errors, self.dialogs = [], [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.url = path.resolve().as_uri()
+        self.page.goto(self.url)
+        self.page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=60_000)
+
+    def js(self, expression: str, argument=None):
+        return self.page.evaluate(expression, argument)
+
+    def details(self) -> str:
+        return self.page.inner_text("#details")
+
+    def click_node(self, node_id: str) -> None:
+        self.js("id => takedownKg.network.focus(id, {scale: 1.2, animation: false})", node_id)
+        box = self.page.query_selector("#network").bounding_box()
+        point = self.js("id => takedownKg.network.canvasToDOM(takedownKg.network.getPosition(id))", node_id)
+        self.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+@pytest.fixture
+def visit(browser, page_file):
+    opened = Visit(browser, page_file)
+    yield opened
+    opened.page.close()
+
+
+def test_loads_offline_with_no_error_and_no_request(visit):
+    assert visit.requests == [visit.url]
+    assert visit.errors == []
+
+
+def test_counts_match_the_graph(visit, graph):
+    view = network_view(graph)
+    counts = visit.page.query_selector("#counts")
+    assert (int(counts.get_attribute("data-nodes")), int(counts.get_attribute("data-edges"))) == (
+        view.number_of_nodes(), view.number_of_edges())
+    assert visit.js("() => [takedownKg.nodes.length, takedownKg.edges.length]") == [
+        view.number_of_nodes(), view.number_of_edges()]
+
+
+@pytest.mark.parametrize("text", ["Telegram", "ٹیلیگرام"])
+def test_search_focuses_telegram(visit, text):
+    visit.page.fill("#search", text)
+    visit.page.press("#search", "Enter")
+    assert visit.js("() => takedownKg.network.getSelectedNodes()") == [TKD + "telegram"]
+    assert visit.page.inner_text("#details-title") == "Telegram"
+    assert visit.page.inner_text("#search-result") == "Found: Telegram"
+
+
+def test_clicking_x_compliance_shows_rate_and_urdu_sentence(visit):
+    visit.click_node(TKD + "compliance-x")
+    assert visit.js("() => takedownKg.network.getSelectedNodes()") == [TKD + "compliance-x"]
+    text = visit.details()
+    assert "compliance rate\t30%" in text
+    assert "attributed to: government data" in text
+    quote = visit.page.query_selector("#details blockquote")
+    assert quote.inner_text() == "اس کے برعکس، ایکس (ٹوئٹر) اور واٹس ایپ کا ردعمل مایوس کن رہا، جن کی عمل درآمد کی شرح صرف 30 فیصد رہی۔"
+    assert (quote.get_attribute("dir"), quote.get_attribute("lang")) == ("rtl", "ur")
+    font = visit.js("() => getComputedStyle(document.querySelector('#details blockquote')).fontFamily")
+    assert "Noto Nastaliq Urdu" in font
+
+
+def test_language_switch_changes_labels(visit):
+    label = "id => takedownKg.nodes.get(id).label"
+    assert visit.js(label, TKD + "telegram") == "Telegram"
+    visit.page.click("#lang-ur")
+    assert visit.js(label, TKD + "telegram") == "ٹیلیگرام"
+    assert visit.page.get_attribute("#lang-ur", "aria-pressed") == "true"
+    visit.page.click("#lang-en")
+    assert visit.js(label, TKD + "telegram") == "Telegram"
+
+
+def test_class_filter_hides_and_shows(visit):
+    visit.page.uncheck('#classes input[data-cls="tk:SocialMediaPlatform"]')
+    assert visit.js("id => takedownKg.nodes.get(id).hidden", TKD + "telegram") is True
+    visit.page.check('#classes input[data-cls="tk:SocialMediaPlatform"]')
+    assert visit.js("id => takedownKg.nodes.get(id).hidden", TKD + "telegram") is False
+
+
+def test_layout_is_the_same_every_time(browser, page_file, visit):
+    again = Visit(browser, page_file)
+    try:
+        positions = "() => takedownKg.network.getPositions()"
+        assert again.js(positions) == visit.js(positions)
+    finally:
+        again.page.close()
+
+
+def test_markup_in_labels_stays_text(browser, tmp_path):
+    target = tmp_path / "markup.html"
+    assert run_cli("graph", "-o", str(target), "--data", str(FIXTURES / "network" / "markup.ttl")).returncode == 0
+    opened = Visit(browser, target)
+    try:
+        opened.page.fill("#search", "img")
+        opened.page.press("#search", "Enter")
+        assert opened.page.inner_text("#details-title") == "<img src=x onerror=alert(1)> href"
+        opened.click_node(TKD + "injected")
+        box = opened.page.query_selector("#network").bounding_box()
+        point = opened.js("id => takedownKg.network.canvasToDOM(takedownKg.network.getPosition(id))", TKD + "injected")
+        opened.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+        opened.page.wait_for_selector(".vis-tooltip", state="visible", timeout=5_000)
+        assert "<img" in opened.page.inner_text(".vis-tooltip")
+        opened.page.click("#lang-ur")
+        assert opened.page.inner_text("#details-title") == "<b onmouseover=alert(2)>اردو</b>"
+        assert opened.js("() => document.querySelectorAll('img, b').length") == 0
+        assert opened.page.query_selector("#details blockquote").inner_text() == "<script>alert('quote')</script> href"
+        assert opened.dialogs == [] and opened.errors == []
+    finally:
+        opened.page.close()
+
+
+def test_screenshot_has_real_content(visit):
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTEFACTS / "graph.png"
+    visit.page.fill("#search", "Telegram")
+    visit.page.press("#search", "Enter")
+    target.write_bytes(visit.page.screenshot(type="png"))
+    assert target.stat().st_size > 50_000
+    # The drawing itself: share of canvas pixels that are not background.
+    inked = visit.js("""() => {
+        const canvas = document.querySelector('#network canvas');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) inked++;
+        return inked / (data.length / 4);
+    }""")
+    assert inked > 0.02
+
+
+def test_screenshot_command(tmp_path):
+    need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
+    page, png = tmp_path / "graph.html", tmp_path / "graph.png"
+    result = run_cli("graph", "-o", str(page), "--screenshot", str(png), "--search", "Telegram")
+    assert (result.returncode, result.stdout) == (0, f"wrote {page}\nwrote {png}\n")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,126 @@
+"""The node/edge view and its exports for network tools: GraphML, GEXF, stats."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+
+from conftest import run_cli
+from takedown_kg.network import network_view
+from takedown_kg.stats import network_stats
+
+TKD = "https://w3id.org/takedown-kg/id/"
+
+
+def page_data(page) -> dict:
+    """The JSON the page draws from."""
+    line = next(line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("const DATA = "))
+    return json.loads(line[len("const DATA = "):-1])
+
+
+@pytest.fixture(scope="module")
+def view(graph):
+    return network_view(graph)
+
+
+def test_view_holds_actors_and_items_but_no_literals_or_terms(view):
+    assert view.number_of_nodes() == 57  # 30 actors and posts, 26 facts, the article
+    assert view.number_of_edges() == 66
+    kinds = {data["kind"] for _, data in view.nodes(data=True)}
+    assert kinds == {"actor", "post", "event", "claim", "observation", "demand", "plan", "article"}
+    assert not [n for n in view if n.startswith("https://w3id.org/takedown-kg/ontology#")]
+    assert not [n for n in view if "sentence-" in n or n.endswith("-rate") or n.endswith("-count")]
+
+
+def test_literals_go_into_details_and_evidence(view):
+    x = view.nodes[TKD + "compliance-x"]
+    assert {d["property"]: (d["value_en"], d["value_ur"]) for d in x["details"]} == {
+        "dcterms:identifier": ("F18", "F18"),
+        "tk:complianceRate": ("30%", "صرف 30 فیصد"),
+        "tk:cooperationLevel": ("disappointing response", "مایوس کن ردعمل"),
+    }
+    assert [(e["sentence"], e["voice_en"], e["voice_ur"]) for e in x["evidence"]] == [("S10", "government data", "حکومتی ڈیٹا")]
+    facebook = view.nodes[TKD + "compliance-facebook"]
+    assert [d["value_en"] for d in facebook["details"] if d["property"] == "tk:complianceRate"] == ["more than 90%"]
+
+
+def test_parallel_edges_are_kept(view):
+    # Shaza Fatima Khawaja organized and attended the online meeting: two edges.
+    keys = sorted(view[TKD + "online-meeting-with-telegram"][TKD + "shaza-fatima-khawaja"])
+    assert keys == ["https://schema.org/attendee", "https://schema.org/organizer"]
+
+
+def test_include_ontology_adds_terms(graph):
+    with_terms = network_view(graph, include_ontology=True)
+    assert "https://w3id.org/takedown-kg/ontology#SocialMediaPlatform" in with_terms
+    assert with_terms.has_edge(TKD + "telegram", "https://w3id.org/takedown-kg/ontology#SocialMediaPlatform")
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_network_exports_read_back(view, tmp_path, fmt, reader):
+    target = tmp_path / f"graph.{fmt}"
+    result = run_cli("export", "--format", fmt, "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    back = reader(target)
+    assert set(back.nodes) == set(view.nodes)
+    assert sorted((u, v) for u, v, _ in back.edges(keys=True)) == sorted((u, v) for u, v, _ in view.edges(keys=True))
+    for node, data in view.nodes(data=True):
+        got = back.nodes[node]
+        for key in ("label_en", "label_ur", "cls", "class_en", "class_ur", "color", "kind", "fact_id"):
+            assert got[key] == data[key], (node, key)
+        # Lists and records are converted to JSON text, not dropped.
+        assert json.loads(got["details"]) == data["details"]
+        assert json.loads(got["evidence"]) == data["evidence"]
+    edge_labels = sorted((d["label_en"], d["label_ur"]) for *_, d in back.edges(data=True))
+    assert edge_labels == sorted((d["label_en"], d["label_ur"]) for *_, d in view.edges(data=True))
+
+
+def test_gexf_carries_colour_for_gephi(tmp_path):
+    target = tmp_path / "graph.gexf"
+    assert run_cli("export", "--format", "gexf", "-o", str(target)).returncode == 0
+    text = target.read_text(encoding="utf-8")
+    assert '<viz:color r="' in text and "lastmodifieddate" not in text
+
+
+def test_stats(view):
+    stats = network_stats(view, top=3)
+    assert (stats.nodes, stats.edges) == (57, 66)
+    assert stats.by_class[:2] == [("tk:Collective", "collective", 8), ("tk:SocialMediaPlatform", "social media platform", 6)]
+    assert [(label, degree) for label, _, degree, _ in stats.central] == [
+        ("Government of Pakistan", 6), ("Pakistan", 6), ("Telegram", 4)]
+    result = run_cli("stats", "--top", "3")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "57 nodes, 66 edges"
+    assert lines[-3].split()[:4] == ["Government", "of", "Pakistan", "6"]
+
+
+def test_focus_draws_a_neighbourhood(tmp_path):
+    target = tmp_path / "telegram.html"
+    result = run_cli("graph", "--focus", "ٹیلیگرام", "--depth", "1", "-o", str(target))
+    assert (result.returncode, result.stdout) == (0, f"wrote {target}\n")
+    assert {n["id"][len(TKD):] for n in page_data(target)["nodes"]} == {
+        "telegram", "compliance-telegram", "formal-request", "telegram-ban-in-pakistan", "telegram-officials"}
+    unknown = run_cli("graph", "--focus", "tkd:telegrm", "-o", str(target))
+    assert (unknown.returncode, unknown.stderr) == (
+        2, "Error: no node 'tkd:telegrm' in the graph; did you mean tkd:telegram, telegram, tkd:telegram-officials?\n")
+
+
+def test_page_is_utf8_whatever_the_locale(tmp_path):
+    target = tmp_path / "graph.html"
+    result = run_cli("graph", "-o", str(target), env={"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    text = target.read_bytes().decode("utf-8")
+    assert "ٹیلیگرام" in text and '<meta charset="utf-8">' in text
+
+
+def test_page_has_no_remote_resources(tmp_path):
+    target = tmp_path / "graph.html"
+    assert run_cli("graph", "-o", str(target)).returncode == 0
+    import re
+
+    text = target.read_text(encoding="utf-8")
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=', text)
+    assert "default-src 'none'" in text
