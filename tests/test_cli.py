@@ -66,7 +66,7 @@ def test_build_prints_summary_and_paths(tmp_path):
     assert "  voices      the article 14, government data 5, official figures 5, officials 2" in lines
     assert any(line.startswith("  validation  conforms (") for line in lines)
     written = lines[lines.index("wrote") + 1:]
-    assert [Path(p.strip()).name for p in written] == ["graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf"]
+    assert [Path(p.strip()).name for p in written] == ["graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf", "graph.html"]
 
 
 def test_validate_exit_codes(tmp_path):

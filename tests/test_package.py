@@ -34,7 +34,7 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("takedown_kg/ontology/takedown.ttl", "takedown_kg/ontology/shapes.ttl",
                     "takedown_kg/data/article.ur.txt", "takedown_kg/data/facts.ttl",
-                    "takedown_kg/queries/compliance.rq"):
+                    "takedown_kg/queries/compliance.rq", "takedown_kg/templates/network.html"):
         assert shipped in names
 
     # The venv sees the dependencies already installed, so no download is needed.
@@ -50,4 +50,6 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
                             capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert result.returncode == 0, result.stderr
     assert "facts       26 (F1-F26)" in result.stdout
-    assert sorted(p.name for p in (elsewhere / "out").iterdir())[:4] == ["graph.jsonld", "graph.nt", "graph.rdf", "graph.ttl"]
+    assert sorted(p.name for p in (elsewhere / "out").iterdir()) == [
+        "graph.html", "graph.jsonld", "graph.nt", "graph.rdf", "graph.ttl"]
+    assert "ٹیلیگرام" in (elsewhere / "out" / "graph.html").read_text(encoding="utf-8")

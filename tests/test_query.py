@@ -344,3 +344,11 @@ def test_readme_shows_the_query_section():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in named_queries():
         assert f"`{name}`" in readme, name
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_describe_gives_a_graph(engine):
+    described = takedown_kg.query("DESCRIBE tkd:telegram", engine=engine)
+    assert described.form == "DESCRIBE"
+    labels = {str(o) for s, p, o in described.graph if str(p).endswith("#label") and str(s).endswith("/telegram")}
+    assert labels == {"Telegram", "ٹیلیگرام"}

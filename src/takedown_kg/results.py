@@ -40,16 +40,23 @@ def write_json(result: QueryResult) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_term(term) -> dict:
+def _parts(term) -> tuple[str, str, str | None, str | None]:
+    """(kind, value, language, datatype): kind is uri, bnode or literal; no datatype for plain strings."""
     if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
+        return "uri", str(term), None, None
     if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype and term.datatype != XSD.string:
-        out["datatype"] = str(term.datatype)
+        return "bnode", str(term), None, None
+    datatype = str(term.datatype) if term.datatype and term.datatype != XSD.string else None
+    return "literal", str(term), term.language, datatype
+
+
+def _json_term(term) -> dict:
+    kind, value, language, datatype = _parts(term)
+    out = {"type": kind, "value": value}
+    if language:
+        out["xml:lang"] = language
+    elif datatype:
+        out["datatype"] = datatype
     return out
 
 
@@ -73,15 +80,9 @@ def write_xml(result: QueryResult) -> str:
 
 
 def _xml_term(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
-    if term.datatype and term.datatype != XSD.string:
-        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+    kind, value, language, datatype = _parts(term)
+    attribute = f" xml:lang={quoteattr(language)}" if language else f" datatype={quoteattr(datatype)}" if datatype else ""
+    return f"<{kind}{attribute}>{escape(value)}</{kind}>"
 
 
 def write_csv(result: QueryResult) -> str:
@@ -103,19 +104,13 @@ def write_tsv(result: QueryResult) -> str:
 
 
 def _tsv_term(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    text = (
-        str(term).replace("\\", "\\\\").replace('"', '\\"')
-        .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    if term.language:
-        return f'"{text}"@{term.language}'
-    if term.datatype and term.datatype != XSD.string:
-        return f'"{text}"^^<{term.datatype}>'
-    return f'"{text}"'
+    kind, value, language, datatype = _parts(term)
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    text = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f'"{text}"' + (f"@{language}" if language else f"^^<{datatype}>" if datatype else "")
 
 
 WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}

@@ -1,0 +1,72 @@
+"""The README shows real output: its examples are run and compared."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _blocks(language: str) -> list[str]:
+    """The fenced code blocks whose info string is `language` ("" for plain ones)."""
+    blocks, current, info = [], None, None
+    for line in README.splitlines(keepends=True):
+        if line.startswith("```"):
+            if current is None:
+                current, info = [], line[3:].strip()
+            else:
+                if info == language:
+                    blocks.append("".join(current))
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def _session(command: str) -> str:
+    """The output the README shows after `$ takedown-kg COMMAND`, up to the next prompt or blank line."""
+    for block in _blocks(""):
+        for session in re.split(r"\n(?=\$ )", "\n" + block):
+            if session.startswith(f"$ takedown-kg {command}\n"):
+                return session.split("\n", 1)[1].split("\n\n")[0].rstrip("\n") + "\n"
+    raise AssertionError(f"the README shows no `$ takedown-kg {command}` session")
+
+
+@pytest.mark.parametrize("command", ["build", "query compliance", "query account-figures --format csv",
+                                     "query sentence --bind number=8 --full"])
+def test_shown_output_is_real(tmp_path, command):
+    result = run_cli(*command.split(), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.replace("\r\n", "\n") == _session(command)
+
+
+def test_python_examples_run(tmp_path):
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for block in _blocks("python"):
+            exec(compile(block, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_two_setup_commands():
+    setup = README.split("## Set-up", 1)[1].split("##", 1)[0]
+    commands = [line.split("#")[0].strip() for line in _blocks("sh")[0].splitlines() if line.strip()]
+    assert commands == ["pip install . && takedown-kg build", "bash .ci/run"]
+    assert "python3 -m pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash .ci/run" in setup
+
+
+def test_ci_true_turns_a_missing_part_into_a_failure(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        conftest.need(False, "Chromium is not installed")
