@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SDO
 
 from takedown_kg import resources

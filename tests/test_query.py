@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 
-import pyoxigraph
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -22,7 +21,7 @@ from rdflib.query import Result
 import takedown_kg
 from conftest import FIXTURES, ROOT, run_cli
 from takedown_kg.engines import QueryResult
-from takedown_kg.errors import QueryError, QueryRefused, QueryTimeout
+from takedown_kg.errors import QueryRefused, QueryTimeout
 from takedown_kg.library import named_queries, prefix_block
 from takedown_kg.results import write_csv, write_json, write_tsv, write_xml
 

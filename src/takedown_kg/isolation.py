@@ -12,6 +12,7 @@ import pickle
 import select
 import signal
 import time
+import warnings
 from typing import Any, Callable
 
 from .errors import QueryError, QueryTimeout, TakedownError
@@ -22,7 +23,11 @@ def run_with_timeout(work: Callable[[], Any], seconds: float) -> Any:
     if not hasattr(os, "fork"):  # no fork on this platform: run without a limit
         return work()
     read_end, write_end = os.pipe()
-    child = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12 warns when a process with threads forks; the child only
+        # evaluates the query and never touches another thread's locks.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = os.fork()
     if child == 0:  # the child: compute, send, and leave without cleanup handlers
         os.close(read_end)
         try:

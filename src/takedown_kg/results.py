@@ -33,7 +33,7 @@ def write_json(result: QueryResult) -> str:
         document = {"head": {}, "boolean": result.boolean}
     else:
         bindings = [
-            {name: _json_term(value) for name, value in zip(result.variables, row) if value is not None}
+            {name: _json_term(value) for name, value in zip(result.variables, row, strict=True) if value is not None}
             for row in result.rows
         ]
         document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
@@ -70,7 +70,7 @@ def write_xml(result: QueryResult) -> str:
         out.append("  <results>")
         for row in result.rows:
             out.append("    <result>")
-            for name, value in zip(result.variables, row):
+            for name, value in zip(result.variables, row, strict=True):
                 if value is not None:
                     out.append(f"      <binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
             out.append("    </result>")
@@ -131,7 +131,7 @@ def write_table(result: QueryResult, *, full: bool = False, width: int = 48) -> 
 
 
 def _line(values: list[str], widths: list[int]) -> str:
-    return "  ".join(value + " " * (w - _width(value)) for value, w in zip(values, widths))
+    return "  ".join(value + " " * (w - _width(value)) for value, w in zip(values, widths, strict=True))
 
 
 def _display(term, full: bool, width: int) -> str:

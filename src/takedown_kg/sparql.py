@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from . import resources
 from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
-from .errors import QueryError, UsageError
+from .errors import UsageError
 from .isolation import run_with_timeout
 from .library import named_queries, named_query
 from .safety import check
