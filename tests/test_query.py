@@ -320,7 +320,11 @@ def test_usage_errors():
         2, "Error: --bind 'fact': write it as NAME=VALUE, for example --bind fact=tkd:compliance-x\n")
     bad_format = run_cli("query", "publisher", "--format", "yaml")
     assert (bad_format.returncode, bad_format.stderr) == (
-        2, "Error: unknown result format 'yaml'; choose one of: table, json, xml, csv, tsv\n")
+        2, "Error: unknown result format 'yaml'; choose one of: table, json, xml, csv, tsv, "
+           "turtle, ntriples, jsonld, rdfxml, graphml, gexf\n")
+    wrong_kind = run_cli("query", "publisher", "--format", "turtle")
+    assert (wrong_kind.returncode, wrong_kind.stderr) == (
+        2, "Error: SELECT answers in: table, json, xml, csv, tsv; 'turtle' is for CONSTRUCT and DESCRIBE\n")
     missing = run_cli("query", "publisher", "--data", "nowhere.ttl")
     assert missing.returncode == 2 and missing.stderr.startswith("Error: nowhere.ttl: no such file")
 

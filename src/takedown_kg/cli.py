@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .errors import ExitCode, TakedownError
+from .errors import ExitCode, TakedownError, UsageError
 
 DEFAULT_OUT = Path("out")
 
@@ -61,7 +61,7 @@ def cmd_export(args) -> int:
             _out(f"{fmt.name:<10} {fmt.suffix:<8} {fmt.media_type:<24} {fmt.description}")
         return ExitCode.OK
     if not args.format:
-        raise _usage("export needs --format NAME (see takedown-kg export --list)")
+        raise UsageError("export needs --format NAME (see takedown-kg export --list)")
     fmt = get_format(args.format)
     _emit(fmt.write(build_graph(base=args.base)), args.output)
     return ExitCode.OK
@@ -96,21 +96,23 @@ def cmd_query(args) -> int:
         sys.stdout.write(prefix_block())
         return ExitCode.OK
     if (args.query is None) == (args.expression is None):
-        raise _usage("give one query: a NAME, a FILE.rq, or -e 'SPARQL' (see takedown-kg query --list)")
-    from .sparql import query
+        raise UsageError("give one query: a NAME, a FILE.rq, or -e 'SPARQL' (see takedown-kg query --list)")
+    from .formats import formats, get_format
     from .results import RESULT_FORMATS, WRITERS, write_table
+    from .sparql import query
 
+    known = [*RESULT_FORMATS, *(f.name for f in formats())]
+    if args.format and args.format not in known:  # say so before a long query runs, not after
+        raise UsageError(f"unknown result format {args.format!r}; choose one of: {', '.join(known)}")
     bindings = dict(_binding(b) for b in args.bind or [])
     result = query(args.expression if args.expression is not None else args.query, bindings=bindings,
                    engine=args.engine, data=args.data, timeout=args.timeout)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
-        from .formats import get_format
-
         content = get_format(args.format or "turtle").write(result.graph)
     else:
         name = args.format or "table"
         if name not in RESULT_FORMATS:
-            raise _usage(f"unknown result format {name!r}; choose one of: {', '.join(RESULT_FORMATS)}")
+            raise UsageError(f"{result.form} answers in: {', '.join(RESULT_FORMATS)}; {name!r} is for CONSTRUCT and DESCRIBE")
         text = write_table(result, full=args.full) if name == "table" else WRITERS[name](result)
         content = text.encode("utf-8")
     _emit(content, args.output)
@@ -122,7 +124,7 @@ def cmd_query(args) -> int:
 def _binding(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
-        raise _usage(f"--bind {text!r}: write it as NAME=VALUE, for example --bind fact=tkd:compliance-x")
+        raise UsageError(f"--bind {text!r}: write it as NAME=VALUE, for example --bind fact=tkd:compliance-x")
     return name.lstrip("?$"), value
 
 
@@ -184,12 +186,6 @@ def _show(path: Path) -> str:
     from .sources import display_path
 
     return display_path(path)
-
-
-def _usage(message: str) -> TakedownError:
-    from .errors import UsageError
-
-    return UsageError(message)
 
 
 def parser() -> argparse.ArgumentParser:

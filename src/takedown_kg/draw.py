@@ -21,8 +21,9 @@ from .network import SHAPES
 from .vocab import TK
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-#: Above this many nodes the page trades looks for speed (see larger_graph_options).
+#: Above this many nodes the page trades looks for speed (see options()).
 LARGE = 1000
+TITLE = "takedown-kg: who did what to whom, in the PNI report on social-media takedowns"
 
 
 def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str:
@@ -43,7 +44,7 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str
     # Urdu as itself, not \u escapes; tojson still escapes <, >, & and ' for the script element.
     environment.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     page = environment.get_template("network.html").render(
-        title=_title(graph),
+        title=TITLE,
         source_line=_source_line(graph),
         vis_js=_script(pyvis_lib / "vis-network.min.js"),
         vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
@@ -142,10 +143,6 @@ def _script(path: Path) -> str:
     text = re.sub(r"//# sourceMappingURL=\S+", "", text)
     # The script sits inside <script>; make sure it cannot close the element early.
     return text.replace("</script", "<\\/script")
-
-
-def _title(graph: Graph) -> str:
-    return "takedown-kg: who did what to whom, in the PNI report on social-media takedowns"
 
 
 def _source_line(graph: Graph) -> str:

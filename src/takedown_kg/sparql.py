@@ -20,6 +20,7 @@ from .vocab import PREFIXES
 
 DEFAULT_TIMEOUT = 30.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def query(
@@ -43,10 +44,10 @@ def query(
         raise UsageError("--timeout must be a positive number of seconds")
     terms = {name: value if isinstance(value, Node) else parse_term(str(value)) for name, value in (bindings or {}).items()}
     for name in terms:
-        if not _NAME.match(name):
-            raise UsageError(f"--bind {name}=...: a variable name has letters, digits, _ and - only")
+        if not _VARIABLE.match(name):
+            raise UsageError(f"--bind {name}=...: a variable name has letters, digits and _ only")
     checked = check(text, allowed_datasets=_dataset_iris(data, out_dir))
-    runner, _ = _load(engine, data, out_dir)
+    runner = _load(engine, data, out_dir)
     result = run_with_timeout(lambda: runner.run(checked, terms), timeout)
     result.form = checked.form
     return result
@@ -54,8 +55,9 @@ def query(
 
 def resolve(text_or_name: str) -> str:
     """The query text for a library name, a .rq path, or SPARQL text as given."""
-    if text_or_name in named_queries():
-        return named_queries()[text_or_name].text
+    queries = named_queries()
+    if text_or_name in queries:
+        return queries[text_or_name].text
     if text_or_name.endswith(".rq"):
         return read_text(Path(text_or_name))
     if _NAME.match(text_or_name):
@@ -98,17 +100,17 @@ def _load(engine: str, data: list[Path] | None, out_dir: Path):
             if not path.is_file():
                 raise UsageError(f"{path}: no such file; --data takes RDF files (.ttl, .nt, .jsonld, .rdf)")
         if engine == "oxigraph":
-            return OxigraphEngine.from_files(data), data
+            return OxigraphEngine.from_files(data)
         from .graph import load_files
 
-        return RdflibEngine(load_files(data).graph), data
+        return RdflibEngine(load_files(data).graph)
     built = out_dir / "graph.nt"
     if _fresh(built):
-        return (OxigraphEngine.from_files([built]) if engine == "oxigraph" else _rdflib_from(built)), [built]
+        return OxigraphEngine.from_files([built]) if engine == "oxigraph" else _rdflib_from(built)
     from .graph import load_project
 
     graph = load_project().graph
-    return (OxigraphEngine.from_graph(graph) if engine == "oxigraph" else RdflibEngine(graph)), []
+    return OxigraphEngine.from_graph(graph) if engine == "oxigraph" else RdflibEngine(graph)
 
 
 def _rdflib_from(path: Path) -> RdflibEngine:
