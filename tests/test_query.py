@@ -355,3 +355,13 @@ def test_describe_gives_a_graph(engine):
     assert described.form == "DESCRIBE"
     labels = {str(o) for s, p, o in described.graph if str(p).endswith("#label") and str(s).endswith("/telegram")}
     assert labels == {"Telegram", "ٹیلیگرام"}
+
+
+@pytest.mark.parametrize("engine,message", [
+    ("oxigraph", "Error: bad.ttl:2: syntax error: . is not a valid RDF object; fix the statement on that line\n"),
+    ("rdflib", "Error: bad.ttl:2: syntax error: objectList expected; fix the statement on that line\n"),
+])
+def test_malformed_data_file(tmp_path, engine, message):
+    (tmp_path / "bad.ttl").write_text("@prefix a: <http://x/> .\na:b a:c .\n", encoding="utf-8")
+    result = run_cli("query", "publisher", "--engine", engine, "--data", "bad.ttl", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, message)

@@ -13,8 +13,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 
-from .errors import InputError, QueryError, UsageError
+from .errors import InputError, QueryError
 from .safety import CheckedQuery, syntax_error
+from .sources import display_path
 from .vocab import PREFIXES
 
 ENGINES = ("rdflib", "oxigraph")
@@ -100,15 +101,19 @@ class OxigraphEngine:
 
         store = pyoxigraph.Store()
         for path in paths:
+            shown = display_path(path)
             rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip("."))
             if rdf_format is None:
-                raise UsageError(f"{path}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
+                raise InputError(f"{shown}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
             try:
                 store.load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
             except SyntaxError as error:
-                raise InputError(f"{path}: not valid {rdf_format}: {error}") from None
+                where = re.search(r"at line (\d+)", str(error))
+                reason = re.sub(r"^Parser error at line \d+ column \d+: | \([^()]*, line \d+\)$", "", str(error).splitlines()[0])
+                line = f":{where.group(1)}" if where else ""
+                raise InputError(f"{shown}{line}: syntax error: {reason}; fix the statement on that line") from None
             except OSError as error:
-                raise InputError(f"{path}: cannot read ({error})") from None
+                raise InputError(f"{shown}: cannot read ({error.strerror or error})") from None
         return cls(store)
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:

@@ -72,8 +72,10 @@ def parse_rdf(path: Path, into: Graph) -> SourceMap:
 
     Raises InputError naming the file (and line, where the parser gives one).
     """
+    rdf_format = guess_format(str(path))
+    if rdf_format is None:
+        raise InputError(f"{display_path(path)}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
     text = read_text(path)
-    rdf_format = guess_format(str(path)) or "turtle"
     try:
         into.parse(data=text, format=rdf_format, publicID=path.resolve().as_uri())
     except BadSyntax as exc:
