@@ -49,7 +49,7 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str
         vis_js=_script(pyvis_lib / "vis-network.min.js"),
         vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
         data={
-            "nodes": [{"id": n["id"], **{k: v for k, v in n.items() if k != "id"}} for n in nodes],
+            "nodes": nodes,
             "edges": edges,
             "classes": _legend(view),
             "shape_legend": _shape_legend(view),

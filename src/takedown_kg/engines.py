@@ -40,9 +40,9 @@ class QueryResult:
     @property
     def graph(self) -> Graph:
         """CONSTRUCT and DESCRIBE results as a graph with the project's prefixes."""
-        graph = Graph(bind_namespaces="none")
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace)
+        from .graph import new_graph
+
+        graph = new_graph()
         for triple in self.triples:
             graph.add(triple)
         return graph

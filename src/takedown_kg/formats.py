@@ -96,10 +96,3 @@ def get_format(name: str) -> Format:
             return fmt
     known = ", ".join(f.name for f in _TABLE)
     raise UsageError(f"unknown format {name!r}; choose one of: {known}")
-
-
-def format_for_suffix(suffix: str) -> Format | None:
-    for fmt in _TABLE:
-        if fmt.suffix == suffix.lower():
-            return fmt
-    return None

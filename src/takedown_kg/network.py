@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 from .errors import UsageError
-from .vocab import OA, PREFIXES, TK
+from .vocab import OA, PREFIXES, TK, qname
 
 #: Shape per kind of node: the legend explains them.
 SHAPES = {
@@ -114,13 +114,6 @@ def find_node(view: nx.MultiDiGraph, graph: Graph, subject: str) -> str:
     close = difflib.get_close_matches(subject.casefold(), list(names), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}?" if close else "give an IRI, a prefixed name such as tkd:telegram, or a label"
     raise UsageError(f"no node {subject!r} in the graph; {hint}")
-
-
-def qname(graph: Graph, term) -> str:
-    try:
-        return graph.namespace_manager.normalizeUri(term)
-    except Exception:  # an IRI no prefix fits is shown whole
-        return f"<{term}>"
 
 
 def _data_nodes(graph: Graph) -> set:

@@ -12,7 +12,7 @@ import json
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
 from .engines import QueryResult
@@ -154,8 +154,6 @@ def _short(term) -> str:
         return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
-    if isinstance(term, Literal):
-        return str(term)
     return str(term)
 
 

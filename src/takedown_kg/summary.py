@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from .vocab import DATA_BASE, TK
+from .vocab import DATA_BASE, TK, qname
 
 _ACTOR_CLASSES = """
 SELECT DISTINCT ?actor ?class WHERE {
@@ -52,8 +52,7 @@ class Summary:
 
 def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
     namespaces = {"tk": TK, "rdfs": RDFS, "dcterms": DCTERMS, "prov": PROV}
-    qname = graph.namespace_manager.normalizeUri
-    classes = Counter(qname(row[1]) for row in graph.query(_ACTOR_CLASSES, initNs=namespaces))
+    classes = Counter(qname(graph, row[1]) for row in graph.query(_ACTOR_CLASSES, initNs=namespaces))
     facts = list(graph.query(_FACTS, initNs=namespaces))
     voices = Counter()
     for _, _, voice in facts:

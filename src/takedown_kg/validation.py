@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from . import resources
 from .sources import SourceMap
-from .vocab import CLOSED_NAMESPACES, SHAPES, TK
+from .vocab import CLOSED_NAMESPACES, SHAPES, TK, qname
 
 
 _IRI = re.compile(r"https?://[^\s<>\"{}|^`]+[^\s<>\"{}|^`.,;:)]")
@@ -139,7 +139,7 @@ def _shacl(graph: Graph) -> tuple[list[Violation], Graph, int]:
         rule_node = constraint if isinstance(constraint, URIRef) else shape
         violations.append(
             Violation(
-                rule=_rule_name(rule_node, shapes, report.value(result, SH.resultPath)),
+                rule=_rule_name(rule_node, report.value(result, SH.resultPath)),
                 focus=report.value(result, SH.focusNode),
                 message=str(report.value(result, SH.resultMessage) or "breaks a shape"),
             )
@@ -148,7 +148,7 @@ def _shacl(graph: Graph) -> tuple[list[Violation], Graph, int]:
     return violations, report, len(named_rules)
 
 
-def _rule_name(node, shapes: Graph, path) -> str:
+def _rule_name(node, path) -> str:
     if isinstance(node, URIRef) and node.startswith(str(SHAPES)):
         return node[len(str(SHAPES)):]
     return f"shape on {path}" if path is not None else "shape"
@@ -208,10 +208,7 @@ def _named_ancestor(graph: Graph, node):
 
 def _name(graph: Graph, node) -> str:
     if isinstance(node, URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(node)
-        except Exception:  # an IRI no prefix fits is shown whole
-            return f"<{node}>"
+        return qname(graph, node)
     if isinstance(node, BNode):
         return f"blank node _:{node}"
     if isinstance(node, Literal):

@@ -136,6 +136,14 @@ class OA(DefinedNamespace):
     via: URIRef
 
 
+def qname(graph, term) -> str:
+    """`term` as a prefixed name by the graph's bindings, or whole in angle brackets."""
+    try:
+        return graph.namespace_manager.normalizeUri(term)
+    except Exception:  # an IRI no prefix fits is shown whole
+        return f"<{term}>"
+
+
 #: Prefixes bound in every output and declared for every query.
 PREFIXES: dict[str, str] = {
     "tk": str(TK),
