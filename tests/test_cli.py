@@ -19,6 +19,7 @@ BAD_INPUT = {
     "quote-mismatch": (1, f"Error: {BAD}/quote-mismatch.ttl:17: tkd:sentence-17-span: oa:exact does not match the article at 1035..1054, which reads «وفاقی وزیر آئی ٹی ش»; correct the quote or the offsets (takedown-kg locate TEXT prints them) [span-matches-article]"),
     "missing-urdu-label": (1, f"Error: {BAD}/missing-urdu-label.ttl:6: tkd:youtube: needs exactly one Urdu rdfs:label (\"...\"@ur), written as the article writes it [urdu-label]"),
     "fact-without-source": (1, f"Error: {BAD}/fact-without-source.ttl:8: tkd:compliance-instagram: a fact needs tk:statedIn naming the sentence(s) that state it (tkd:sentence-N); add it [fact-source]"),
+    "ill-typed-literal": (1, f"Error: {BAD}/ill-typed-literal.ttl:5: tkd:article: dcterms:modified \"last Thursday\"^^xsd:date is not a valid xsd:date; write the value in that datatype's form or change the datatype [ill-typed-literal]"),
     "wrong-schema-namespace": (1, f"Error: {BAD}/wrong-schema-namespace.ttl:5: schema1:Organization: a term in the <http://schema.org/> namespace; this project uses <https://schema.org/> only [wrong-schema-namespace]"),
 }
 

@@ -106,7 +106,7 @@ def cmd_query(args) -> int:
         raise UsageError(f"unknown result format {args.format!r}; choose one of: {', '.join(known)}")
     bindings = dict(_binding(b) for b in args.bind or [])
     result = query(args.expression if args.expression is not None else args.query, bindings=bindings,
-                   engine=args.engine, data=args.data, timeout=args.timeout)
+                   engine=args.engine, data=args.data, timeout=args.timeout, memory=args.memory)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         content = get_format(args.format or "turtle").write(result.graph)
     else:
@@ -237,7 +237,10 @@ def _options(name: str, sub: argparse.ArgumentParser) -> None:
         sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
         sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
         sub.add_argument("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
-        sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop the query after this long (default: 30)")
+        sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                         help="stop loading and querying after this long (default: 30)")
+        sub.add_argument("--memory", type=int, default=4096, metavar="MB",
+                         help="stop loading and querying past this much memory (default: 4096)")
     elif name == "graph":
         sub.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
                          help="the HTML file to write (default: out/graph.html)")
@@ -256,7 +259,32 @@ def _options(name: str, sub: argparse.ArgumentParser) -> None:
         sub.add_argument("text", help="the exact text to find, in Urdu as the article writes it")
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: unwind like Ctrl-C, so temporary files are removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def _quiet(debug: bool) -> None:
+    """No Python warning or library log line reaches the user unless --debug."""
+    import logging
+    import warnings
+
+    if not debug:
+        warnings.simplefilter("ignore")
+        logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+        logging.getLogger("pyshacl").setLevel(logging.CRITICAL)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     # Urdu must print whatever the locale says; every modern terminal reads UTF-8.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -265,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser().print_help()
         return ExitCode.ERROR
+    _quiet(args.debug)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
+    # Even when started with SIGINT ignored (a background job of a script), an
+    # interrupt must end the command and its query process.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return int(args.run(args))
     except TakedownError as error:
@@ -284,6 +318,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("Error: interrupted\n")
         return 130
+    except Terminated as stop:
+        sys.stderr.write(f"Error: stopped by signal {stop.signum}\n")
+        return 128 + stop.signum
+    except (OSError, MemoryError) as error:
+        if args.debug:
+            raise
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        sys.stderr.write(f"Error: {reason}{where}; run again with --debug to see where\n")
+        return ExitCode.ERROR
 
 
 def run() -> None:

@@ -1,7 +1,8 @@
 """The two SPARQL engines, rdflib and Oxigraph, behind one interface.
 
 Both answer with rdflib terms, so results, formats and tests do not depend on
-the engine. Queries reach them only after safety.check has accepted them.
+the engine. Queries reach them only after safety.check has accepted them, and
+only inside the sandboxed child of isolation.run_isolated.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 
-from .errors import InputError, QueryError
+from .errors import InputError, QueryError, QueryRefused
 from .safety import CheckedQuery, syntax_error
-from .sources import display_path
+from .sources import bounded_entities, display_path, inline_contexts_only, read_text, regular_file
 from .vocab import PREFIXES
 
 ENGINES = ("rdflib", "oxigraph")
@@ -59,8 +60,9 @@ class RdflibEngine:
         from rdflib.plugins import sparql
         from rdflib.plugins.sparql.processor import prepareQuery
 
-        # Belt and braces: safety.check refuses FROM and LOAD before this point.
+        # Belt and braces: safety.check refuses FROM, LOAD and SERVICE before this point.
         sparql.SPARQL_LOAD_GRAPHS = False
+        sparql.CUSTOM_EVALS["takedown-kg: no SERVICE"] = _no_service
         try:
             prepared = prepareQuery(checked.text, initNs=PREFIXES)
         except ParseBaseException as error:
@@ -79,6 +81,13 @@ class RdflibEngine:
         if form == "ASK":
             return QueryResult(form, boolean=bool(result.askAnswer))
         return QueryResult(form, triples=list(result.graph))
+
+
+def _no_service(ctx, part):
+    """rdflib's documented hook, asked before each part of a query is evaluated."""
+    if part.name == "ServiceGraphPattern":
+        raise QueryRefused("SERVICE is refused: queries run on the loaded data only, never over the network")
+    raise NotImplementedError  # rdflib's signal to evaluate the part itself
 
 
 class OxigraphEngine:
@@ -105,6 +114,12 @@ class OxigraphEngine:
             rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip("."))
             if rdf_format is None:
                 raise InputError(f"{shown}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
+            regular_file(path, what="--data takes RDF files (.ttl, .nt, .jsonld, .rdf)")
+            # The same refusals as on rdflib's side (sources.parse_rdf).
+            if rdf_format == pyoxigraph.RdfFormat.JSON_LD:
+                inline_contexts_only(path, read_text(path))
+            elif rdf_format == pyoxigraph.RdfFormat.RDF_XML:
+                bounded_entities(path, read_text(path))
             try:
                 store.load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
             except SyntaxError as error:

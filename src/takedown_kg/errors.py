@@ -17,7 +17,7 @@ class ExitCode(enum.IntEnum):
     QUERY_ERROR = 3
     #: A SPARQL query was refused: it would write, or reach the network or disk.
     REFUSED = 4
-    #: A SPARQL query ran past its time limit.
+    #: A SPARQL query (with the loading of its data) ran past its time or memory limit.
     TIMEOUT = 5
 
 
@@ -54,6 +54,12 @@ class QueryRefused(TakedownError):
 
 class QueryTimeout(TakedownError):
     """A query ran past its time limit."""
+
+    exit_code = ExitCode.TIMEOUT
+
+
+class QueryLimit(TakedownError):
+    """A query (or the loading of its data) ran past its memory limit."""
 
     exit_code = ExitCode.TIMEOUT
 

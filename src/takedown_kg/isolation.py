@@ -1,8 +1,11 @@
-"""Running a query in a forked child so that a time limit can stop it.
+"""Running a query in a forked child, in a sandbox, under a time and a memory limit.
 
 Neither engine can be interrupted from Python once it is deep in a join
-(Oxigraph evaluates in Rust), so the query runs in a child process that is
-killed when the limit passes. Fork shares the loaded data at no copying cost.
+(Oxigraph evaluates in Rust), and parsing the data can explode too (an XML
+entity bomb), so everything that depends on the user's input (loading the
+data, checking the query, evaluating it) runs in a child that is killed when
+the time limit passes, that cannot grow past its memory limit, that dies with
+its parent, and that cannot reach the network (sandbox.py).
 """
 
 from __future__ import annotations
@@ -15,52 +18,133 @@ import time
 import warnings
 from typing import Any, Callable
 
-from .errors import QueryError, QueryTimeout, TakedownError
+from .errors import QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError
+from .sandbox import Sandbox, enter
+
+#: The longest time limit accepted: a day.
+MAX_SECONDS = 86_400.0
+# Messages of a denied connection, from Rust (Oxigraph) or the C library.
+_NETWORK_DENIED = ("Permission denied", "os error 13", "Network is unreachable", "os error 101",
+                   "Address family not supported", "os error 97")
 
 
-def run_with_timeout(work: Callable[[], Any], seconds: float) -> Any:
-    """Return work()'s result, or raise QueryTimeout after `seconds`."""
-    if not hasattr(os, "fork"):  # no fork on this platform: run without a limit
+def run_isolated(work: Callable[[], Any], *, seconds: float, sandbox: Sandbox = Sandbox()) -> Any:
+    """Return work()'s result, computed in a sandboxed child.
+
+    Raises QueryTimeout after `seconds`, QueryLimit past the memory limit, and
+    the child's own TakedownError as itself.
+    """
+    if not hasattr(os, "fork"):  # no fork on this platform: run here, without limits
         return work()
+    parent = os.getpid()
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():
         # Python 3.12 warns when a process with threads forks; the child only
         # evaluates the query and never touches another thread's locks.
         warnings.simplefilter("ignore", DeprecationWarning)
         child = os.fork()
-    if child == 0:  # the child: compute, send, and leave without cleanup handlers
+    if child == 0:
         os.close(read_end)
+        _child(work, sandbox, parent, write_end)
+    os.close(write_end)
+    answered = False
+    try:
+        chunks = _receive(read_end, child, seconds)
+        answered = True
+    finally:
+        status = _reap(child, answered=answered)
+    return _answer(chunks, sandbox, status)
+
+
+def _child(work: Callable[[], Any], sandbox: Sandbox, parent: int, write_end: int) -> None:
+    """Compute in the sandbox, send the answer, and leave without cleanup handlers."""
+    code = 0
+    try:
+        # Ctrl-C in the terminal reaches the child too: let it end it at once.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # An engine's own complaints (Rust's allocation failure) are not for the user.
+        if not os.environ.get("TAKEDOWN_KG_DEBUG"):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
         try:
+            enter(sandbox, parent=parent)
             payload = pickle.dumps(("ok", work()))
         except TakedownError as error:
             payload = pickle.dumps(("error", type(error).__name__, error.lines))
+        except MemoryError:
+            payload = pickle.dumps(("memory",))
         except BaseException as error:  # an engine's own error, shown as a query error
-            payload = pickle.dumps(("error", "QueryError", [f"the query failed: {error}"]))
+            payload = pickle.dumps(("failed", str(error).splitlines()[0] if str(error) else type(error).__name__))
         with os.fdopen(write_end, "wb") as stream:
             stream.write(payload)
-        os._exit(0)
-    os.close(write_end)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _receive(read_end: int, child: int, seconds: float) -> list[bytes]:
     deadline = time.monotonic() + seconds
     chunks = []
+    with os.fdopen(read_end, "rb") as stream:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
+                raise QueryTimeout(
+                    f"the query ran past its limit of {seconds:g} s and was stopped; raise --timeout or narrow the query"
+                )
+            chunk = os.read(stream.fileno(), 1 << 20)
+            if not chunk:
+                return chunks
+            chunks.append(chunk)
+
+
+def _reap(child: int, *, answered: bool) -> int | None:
+    """Make sure the child is gone, whatever ended the wait (an answer, a limit, Ctrl-C).
+
+    Returns its wait status, or None when it had to be killed here.
+    """
     try:
-        with os.fdopen(read_end, "rb") as stream:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
-                    os.kill(child, signal.SIGKILL)
-                    raise QueryTimeout(f"the query ran past its limit of {seconds:g} s and was stopped; raise --timeout or narrow the query")
-                chunk = os.read(stream.fileno(), 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    finally:
-        os.waitpid(child, 0)
-    message = pickle.loads(b"".join(chunks)) if chunks else ("error", "QueryError", ["the query process ended without an answer"])
-    if message[0] == "ok":
+        if not answered:  # a limit or an interrupt cut the wait short: stop it now
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            return None
+        # It closed the pipe, so it is leaving: wait for its status.
+        return os.waitpid(child, 0)[1]
+    except (ChildProcessError, ProcessLookupError):
+        return None
+
+
+def _answer(chunks: list[bytes], sandbox: Sandbox, status: int | None) -> Any:
+    if not chunks:
+        # Rust aborts when an allocation fails; that is the memory limit speaking.
+        crashed = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) in (
+            signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS)
+        if crashed and sandbox.memory is not None:
+            raise _memory_error(sandbox)
+        raise QueryError("the query process ended without an answer; run again with --debug to see why")
+    message = pickle.loads(b"".join(chunks))
+    kind = message[0]
+    if kind == "ok":
         return message[1]
-    _, kind, lines = message
-    error_class = {cls.__name__: cls for cls in _error_classes()}.get(kind, QueryError)
+    if kind == "memory":
+        raise _memory_error(sandbox)
+    if kind == "failed":
+        reason = message[1]
+        if any(sign in reason for sign in _NETWORK_DENIED):
+            raise QueryRefused(f"the query tried to reach the network or the disk and was stopped ({reason})")
+        raise QueryError(f"the query failed: {reason}")
+    _, name, lines = message
+    error_class = {cls.__name__: cls for cls in _error_classes()}.get(name, QueryError)
     raise error_class(lines[0], lines=lines)
+
+
+def _memory_error(sandbox: Sandbox) -> QueryLimit:
+    megabytes = (sandbox.memory or 0) // (1 << 20)
+    return QueryLimit(
+        f"the query ran out of its memory limit of {megabytes} MB and was stopped; raise --memory or narrow the query"
+    )
 
 
 def _error_classes():

@@ -6,7 +6,10 @@ file and line a curator has to open, not just an IRI.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,12 +52,33 @@ class SourceMap:
 def display_path(path: Path) -> str:
     """A path relative to the working directory when it lies below it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
+        relative = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
+    return relative if relative != "." else str(path)
+
+
+def regular_file(path: Path, *, what: str = "give a regular file") -> Path:
+    """`path` when it names a regular file (through any symlinks), else InputError.
+
+    A device, a FIFO or a directory is refused before it is read: /dev/zero
+    would be read until memory runs out, a FIFO would block forever.
+    """
+    shown = display_path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file; {what}") from None
+    except OSError as exc:  # a symlink loop, a permission, a name too long
+        raise InputError(f"{shown}: cannot read ({exc.strerror}); {what}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InputError(f"{shown}: {kind}; {what}")
+    return path
 
 
 def read_text(path: Path) -> str:
+    regular_file(path, what="check the path")
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -77,7 +101,18 @@ def parse_rdf(path: Path, into: Graph) -> SourceMap:
         raise InputError(f"{display_path(path)}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
     text = read_text(path)
     try:
-        into.parse(data=text, format=rdf_format, publicID=path.resolve().as_uri())
+        if rdf_format == "json-ld":
+            from rdflib.parser import PythonInputSource
+
+            # Parsed here and handed over as JSON, so rdflib never opens a URL for it.
+            document = inline_contexts_only(path, text)
+            into.parse(source=PythonInputSource(document, system_id=path.resolve().as_uri()), format=rdf_format)
+        else:
+            if rdf_format == "xml":
+                bounded_entities(path, text)
+            into.parse(data=text, format=rdf_format, publicID=path.resolve().as_uri())
+    except InputError:
+        raise
     except BadSyntax as exc:
         reason = getattr(exc, "_why", str(exc)).strip()
         raise InputError(
@@ -87,6 +122,78 @@ def parse_rdf(path: Path, into: Graph) -> SourceMap:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{display_path(path)}: not valid {rdf_format}: {reason}") from None
     return source_map(path, text)
+
+
+def inline_contexts_only(path: Path, text: str):
+    """The JSON of a JSON-LD file whose every @context is written inline.
+
+    A context given by address (https://..., file://..., a relative path) or
+    brought in with @import would be fetched or read from disk by rdflib's
+    parser; such a file is refused instead.
+    """
+    import json
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{display_path(path)}:{exc.lineno}: not valid JSON: {exc.msg}; fix the file") from None
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending += node
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context" and _names_a_resource(value):
+                    raise InputError(
+                        f"{display_path(path)}: a JSON-LD @context given by address is never fetched; "
+                        "write the context inline in the file"
+                    )
+                pending.append(value)
+    return document
+
+
+#: The most text an RDF/XML file's entities may expand to: far above any real
+#: file's use of entities (namespace abbreviations), far below an entity bomb.
+MAX_ENTITY_EXPANSION = 16 << 20
+_ENTITY = re.compile(r"""<!ENTITY\s+(%\s+)?([^\s"']+)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC))""")
+
+
+def bounded_entities(path: Path, text: str) -> None:
+    """Refuse RDF/XML whose entities would expand past MAX_ENTITY_EXPANSION characters.
+
+    XML parsers expand nested entities: 669 bytes of declarations can expand
+    to gigabytes (the "billion laughs"). The size is worked out from the
+    declarations before any parser runs; parameter and external entities,
+    which RDF never needs, are refused outright.
+    """
+    declarations = _ENTITY.findall(text)
+    if not declarations:
+        return
+    shown = display_path(path)
+    sizes: dict[str, int] = {}
+    for parameter, name, double, single, external in declarations:
+        if parameter or external:
+            raise InputError(f"{shown}: a parameter or external XML entity ({name}) is refused; expand it in the file")
+        value = double or single
+        references = re.findall(r"&([^;\s&]+);", value)
+        sizes[name] = len(value) + sum(sizes.get(ref, 0) for ref in references)
+    body = text[text.rfind("]>") + 2:] if "]>" in text else text
+    total = len(body) + sum(count * sizes[name] for name, count in Counter(re.findall(r"&([^;\s&]+);", body)).items()
+                            if name in sizes)
+    if total > MAX_ENTITY_EXPANSION:
+        raise InputError(
+            f"{shown}: its XML entities would expand to {total:,} characters (limit {MAX_ENTITY_EXPANSION:,}); "
+            "refused as an entity bomb"
+        )
+
+
+def _names_a_resource(context) -> bool:
+    if isinstance(context, str):
+        return True
+    if isinstance(context, list):
+        return any(_names_a_resource(item) for item in context)
+    return isinstance(context, dict) and "@import" in context
 
 
 def source_map(path: Path, text: str) -> SourceMap:

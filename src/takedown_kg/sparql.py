@@ -12,13 +12,16 @@ from rdflib.term import Node
 from . import resources
 from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
 from .errors import UsageError
-from .isolation import run_with_timeout
+from .isolation import MAX_SECONDS, run_isolated
 from .library import named_queries, named_query
 from .safety import check
-from .sources import read_text
+from .sandbox import Sandbox
+from .sources import read_text, regular_file
 from .vocab import PREFIXES
 
 DEFAULT_TIMEOUT = 30.0
+#: Megabytes of memory a query (with the loading of its data) may use.
+DEFAULT_MEMORY_MB = 4096
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -30,27 +33,53 @@ def query(
     engine: str = "oxigraph",
     data: list[Path] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    memory: int = DEFAULT_MEMORY_MB,
     out_dir: Path = Path("out"),
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text on the project's graph (or on `data`).
 
     Returns a QueryResult: iterate it for SELECT rows; .boolean for ASK; .graph for
     CONSTRUCT and DESCRIBE. Bindings are RDF terms, or strings read as in --bind.
+    Loading the data, checking the query and running it happen in a sandboxed
+    child process, stopped after `timeout` seconds or past `memory` megabytes.
     """
     text = resolve(text_or_name)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
-    if timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    seconds = _seconds(timeout)
+    limit = _megabytes(memory)
     terms = {name: value if isinstance(value, Node) else parse_term(str(value)) for name, value in (bindings or {}).items()}
     for name in terms:
         if not _VARIABLE.match(name):
             raise UsageError(f"--bind {name}=...: a variable name has letters, digits and _ only")
-    checked = check(text, allowed_datasets=_dataset_iris(data, out_dir))
-    runner = _load(engine, data, out_dir)
-    result = run_with_timeout(lambda: runner.run(checked, terms), timeout)
-    result.form = checked.form
-    return result
+    files = [regular_file(path, what="--data takes RDF files (.ttl, .nt, .jsonld, .rdf)") for path in data or []]
+    built = out_dir / "graph.nt"
+    if not files and _fresh(built):
+        files, allowed = [built], _dataset_iris([built])
+    else:
+        allowed = _dataset_iris(files)
+    readable = files or [resources.ontology_file(), resources.article_file(), *resources.data_files()]
+
+    def work():
+        checked = check(text, allowed_datasets=allowed)
+        runner = _load(engine, files)
+        result = runner.run(checked, terms)
+        result.form = checked.form
+        return result
+
+    return run_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
+
+
+def _seconds(value: float) -> float:
+    if not 0 < value <= MAX_SECONDS:  # also refuses nan
+        raise UsageError(f"--timeout {value!r}: give a number of seconds above 0 and at most {MAX_SECONDS:g}")
+    return float(value)
+
+
+def _megabytes(value: int) -> int:
+    if not isinstance(value, int) or not 16 <= value <= 1 << 20:
+        raise UsageError(f"--memory {value!r}: give a whole number of megabytes from 16 to {1 << 20}")
+    return value << 20
 
 
 def resolve(text_or_name: str) -> str:
@@ -88,37 +117,23 @@ def parse_term(value: str):
     return Literal(value)
 
 
-def _dataset_iris(data: list[Path] | None, out_dir: Path) -> frozenset[str]:
+def _dataset_iris(files: list[Path]) -> frozenset[str]:
     """The IRIs a FROM clause may name: the files being queried."""
-    files = data or [out_dir / "graph.nt"]
     return frozenset(p.resolve().as_uri() for p in files)
 
 
-def _load(engine: str, data: list[Path] | None, out_dir: Path):
-    if data:
-        for path in data:
-            if not path.is_file():
-                raise UsageError(f"{path}: no such file; --data takes RDF files (.ttl, .nt, .jsonld, .rdf)")
+def _load(engine: str, files: list[Path]):
+    """The engine with the data loaded: `files`, or the project's graph built in memory."""
+    if files:
         if engine == "oxigraph":
-            return OxigraphEngine.from_files(data)
+            return OxigraphEngine.from_files(files)
         from .graph import load_files
 
-        return RdflibEngine(load_files(data).graph)
-    built = out_dir / "graph.nt"
-    if _fresh(built):
-        return OxigraphEngine.from_files([built]) if engine == "oxigraph" else _rdflib_from(built)
+        return RdflibEngine(load_files(files).graph)
     from .graph import load_project
 
     graph = load_project().graph
     return OxigraphEngine.from_graph(graph) if engine == "oxigraph" else RdflibEngine(graph)
-
-
-def _rdflib_from(path: Path) -> RdflibEngine:
-    from .graph import new_graph
-
-    graph = new_graph()
-    graph.parse(path, format="nt")
-    return RdflibEngine(graph)
 
 
 def _fresh(built: Path) -> bool:

@@ -70,8 +70,9 @@ def validate(graph: Graph, *, sources: SourceMap | None = None) -> ValidationRep
     shape_violations, report_graph, shape_count = _shacl(graph)
     check_violations, check_count = _checks(graph)
     term_violations = _unknown_terms(graph)
+    literal_violations = _ill_typed_literals(graph)
     violations = sorted(
-        [*term_violations, *check_violations, *shape_violations],
+        [*term_violations, *literal_violations, *check_violations, *shape_violations],
         key=lambda v: (v.rule, str(v.focus), v.message),
     )
     lines = list(dict.fromkeys(v.describe(graph, sources) for v in violations))
@@ -79,7 +80,7 @@ def validate(graph: Graph, *, sources: SourceMap | None = None) -> ValidationRep
         conforms=not violations,
         graph=report_graph,
         violations=violations,
-        rules_checked=shape_count + check_count + 1,
+        rules_checked=shape_count + check_count + 2,
         lines=lines,
     )
 
@@ -191,6 +192,23 @@ def _unknown_terms(graph: Graph) -> list[Violation]:
         Violation("unknown-term", term, "not a term of its vocabulary; check the spelling", term)
         for term in found
     ]
+
+
+def _ill_typed_literals(graph: Graph) -> list[Violation]:
+    """Literals whose text is not a value of their datatype ("abc"^^xsd:integer).
+
+    A shape catches them only where one covers the property; this covers all.
+    """
+    found = []
+    for subject, predicate, value in graph:
+        if isinstance(value, Literal) and value.ill_typed:
+            found.append(Violation(
+                "ill-typed-literal", subject,
+                f"{qname(graph, predicate)} {value.n3(graph.namespace_manager)} is not a valid "
+                f"{qname(graph, value.datatype)}; write the value in that datatype's form or change the datatype",
+                predicate,
+            ))
+    return found
 
 
 def _known(cls, local: str) -> bool:
