@@ -176,3 +176,15 @@ def test_screenshot_command(tmp_path):
     result = run_cli("graph", "-o", str(page), "--screenshot", str(png), "--search", "Telegram")
     assert (result.returncode, result.stdout) == (0, f"wrote {page}\nwrote {png}\n")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_script_smuggled_into_the_page_does_not_run(browser, page_file, tmp_path):
+    # The policy lists the page's own scripts by hash: an injected one, if an
+    # escaping bug ever let one through, is blocked by the browser.
+    html = page_file.read_text(encoding="utf-8")
+    tampered = tmp_path / "tampered.html"
+    tampered.write_text(html.replace("</body>", "<script>document.title = 'pwned'</script></body>"), encoding="utf-8")
+    visit = Visit(browser, tampered)
+    assert visit.js("document.title") != "pwned"
+    assert any("Content Security Policy" in error for error in visit.errors)
+    assert visit.js("takedownKg.network.body.data.nodes.length") > 0

@@ -37,7 +37,7 @@ def _validate_file(path: Path):
 
 
 def all_rules() -> set[str]:
-    """Every rule: the named SHACL shapes that carry a message, the checks, and unknown-term."""
+    """Every rule: the named SHACL shapes that carry a message, the checks, unknown-term and ill-typed-literal."""
     shapes = shapes_graph()
     named = {
         str(s)[len(str(SHAPES)):]
@@ -45,7 +45,7 @@ def all_rules() -> set[str]:
         if str(s).startswith(str(SHAPES))
     }
     checks = {p.name[: -len("-violation.rq")] for p in check_files()}
-    return named | checks | {"unknown-term"}
+    return named | checks | {"unknown-term", "ill-typed-literal"}
 
 
 def test_project_data_conforms(project):
