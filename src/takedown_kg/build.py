@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from rdflib import Graph
 
 from .errors import ValidationFailed
 from .formats import Format, formats
+from .corpus import MANIFEST, input_key
 from .graph import load_project
 from .outputs import write_atomically
 from .summary import Summary, summarize
@@ -16,7 +18,7 @@ from .validation import ValidationReport, validate
 from .vocab import DATA_BASE
 
 #: The formats `build` writes, each to graph<suffix>.
-BUILD_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+BUILD_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
 
 
 @dataclass
@@ -37,10 +39,14 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     if not report.conforms:
         raise ValidationFailed(report.lines[0], lines=report.lines, report=report)
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
-    files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.graph) for fmt in chosen}
+    files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.corpus.dataset if fmt.quads else loaded.graph)
+             for fmt in chosen}
     from .draw import render_html
     from .network import network_view
 
     files[out_dir / "graph.html"] = render_html(network_view(loaded.graph), loaded.graph).encode("utf-8")
+    # Written last of all, so a query trusts graph.nq only once the whole set is in place.
+    manifest = {"key": input_key(data, base=base), "base": base or DATA_BASE, "sources": loaded.corpus.slugs()}
+    files[out_dir / MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     written = write_atomically(files)
     return BuildResult(loaded.graph, report, summarize(loaded.graph, data_base=base or DATA_BASE), written)

@@ -31,6 +31,8 @@ class QueryResult:
     rows: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[tuple] = field(default_factory=list)
+    #: Things the user should know about the answer (data that does not conform).
+    warnings: list[str] = field(default_factory=list)
 
     def __iter__(self):
         return iter(self.rows)
@@ -52,8 +54,18 @@ class QueryResult:
 class RdflibEngine:
     name = "rdflib"
 
-    def __init__(self, graph: Graph):
-        self.graph = graph
+    def __init__(self, data: Graph, *, prefixes: dict[str, str] = PREFIXES, graphs: list | None = None):
+        """`data` is a graph or a dataset (queried as the union of its graphs);
+        `graphs` keeps only those named graphs of a dataset."""
+        from rdflib import Dataset
+
+        if graphs is not None and isinstance(data, Dataset):
+            chosen = Dataset(default_union=True)
+            for name in graphs:
+                chosen.graph(name).addN((s, p, o, chosen.graph(name)) for s, p, o in data.graph(name))
+            data = chosen
+        self.graph = data
+        self.prefixes = prefixes
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         from pyparsing import ParseBaseException
@@ -64,7 +76,7 @@ class RdflibEngine:
         sparql.SPARQL_LOAD_GRAPHS = False
         sparql.CUSTOM_EVALS["takedown-kg: no SERVICE"] = _no_service
         try:
-            prepared = prepareQuery(checked.text, initNs=PREFIXES)
+            prepared = prepareQuery(checked.text, initNs=self.prefixes)
         except ParseBaseException as error:
             reason = str(error.msg).replace(
                 "{SelectQuery | ConstructQuery | DescribeQuery | AskQuery}", "a SELECT, CONSTRUCT, DESCRIBE or ASK query")
@@ -93,16 +105,30 @@ def _no_service(ctx, part):
 class OxigraphEngine:
     name = "oxigraph"
 
-    def __init__(self, store):
+    def __init__(self, store, *, prefixes: dict[str, str] = PREFIXES, graphs: list | None = None):
+        """`graphs`, when given, are the only named graphs the query sees (as its default graph too)."""
         self.store = store
+        self.prefixes = prefixes
+        self.graphs = graphs
 
     @classmethod
-    def from_graph(cls, graph: Graph) -> "OxigraphEngine":
+    def from_graph(cls, graph: Graph, **options) -> "OxigraphEngine":
         import pyoxigraph
 
         store = pyoxigraph.Store()
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        return cls(store)
+        return cls(store, **options)
+
+    @classmethod
+    def from_dataset(cls, dataset, **options) -> "OxigraphEngine":
+        """A store holding the dataset's quads, named graphs kept."""
+        import pyoxigraph
+
+        from .formats import get_format
+
+        store = pyoxigraph.Store()
+        store.load(get_format("nquads").write(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+        return cls(store, **options)
 
     @classmethod
     def from_files(cls, paths: list[Path]) -> "OxigraphEngine":
@@ -134,13 +160,18 @@ class OxigraphEngine:
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         import pyoxigraph
 
+        named = [pyoxigraph.NamedNode(str(g)) for g in self.graphs] if self.graphs is not None else list(
+            self.store.named_graphs())
+        default = named if self.graphs is not None else [pyoxigraph.DefaultGraph(), *named]
         try:
             answer = self.store.query(
                 checked.text,
-                prefixes=PREFIXES,
+                prefixes=self.prefixes,
                 substitutions={pyoxigraph.Variable(k): to_oxigraph(v) for k, v in bindings.items()},
-                # Overrides any FROM clause, which safety.check allowed only for loaded data.
-                default_graph=pyoxigraph.DefaultGraph(),
+                # The union of the graphs, which also overrides any FROM clause
+                # (safety.check allowed FROM only for the loaded data).
+                default_graph=default,
+                named_graphs=named,
             )
         except SyntaxError as error:
             raise _oxigraph_syntax_error(checked.text, str(error)) from None

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from .errors import UsageError
 from .vocab import PREFIXES
@@ -21,6 +21,8 @@ class Format:
     #: Turns the graph into bytes; the same graph always gives the same bytes.
     write: Callable[[Graph], bytes]
     description: str
+    #: Keeps named graphs: write() takes a Dataset (a plain graph goes to its default graph).
+    quads: bool = False
 
 
 def canonical(graph: Graph) -> Graph:
@@ -64,6 +66,61 @@ def _rdfxml(graph: Graph) -> bytes:
     return (head + "\n" + ordered + "</rdf:RDF>\n").encode("utf-8")
 
 
+def as_dataset(data) -> Dataset:
+    """`data` as a Dataset: a plain graph becomes the default graph of one."""
+    if isinstance(data, Dataset):
+        return data
+    dataset = Dataset()
+    dataset.default_graph.addN((s, p, o, dataset.default_graph) for s, p, o in data)
+    for prefix, namespace in data.namespaces():
+        dataset.bind(prefix, namespace, override=True, replace=True)
+    return dataset
+
+
+def _graphs_in_order(dataset: Dataset) -> list[Graph]:
+    """The default graph first, then the named graphs by name, each non-empty."""
+    default = dataset.default_graph.identifier
+    named = sorted((g for g in dataset.graphs() if g.identifier != default and len(g)), key=lambda g: str(g.identifier))
+    return ([dataset.default_graph] if len(dataset.default_graph) else []) + named
+
+
+def _nquads(data) -> bytes:
+    dataset = as_dataset(data)
+    default = dataset.default_graph.identifier
+    lines = []
+    for graph in _graphs_in_order(dataset):
+        suffix = b" ." if graph.identifier == default else f" {graph.identifier.n3()} .".encode("utf-8")
+        for line in _ntriples(graph).splitlines():
+            lines.append(line[:-2] + suffix + b"\n")
+    return b"".join(sorted(lines))
+
+
+def _trig(data) -> bytes:
+    """TriG with the graphs in a fixed order (rdflib's follows the store's) and
+    each graph's triples sorted; one set of prefixes, shared by all graphs."""
+    from rdflib.namespace import NamespaceManager
+
+    dataset = as_dataset(data)
+    # Prefixes live in a store: carry them from graph to graph, so a prefix that
+    # rdflib makes up for one graph (ns1) means the same in the next.
+    bindings = {prefix: namespace for prefix, namespace in dataset.namespaces() if prefix}
+    heads: set[str] = set()
+    blocks = []
+    for graph in _graphs_in_order(dataset):
+        single = Dataset()
+        single.namespace_manager = NamespaceManager(single, bind_namespaces="none")
+        for prefix, namespace in bindings.items():
+            single.bind(prefix, namespace, override=True, replace=True)
+        target = single.default_graph if graph.identifier == dataset.default_graph.identifier else single.graph(graph.identifier)
+        target.addN((s, p, o, target) for s, p, o in canonical(graph))
+        text = single.serialize(format="trig")
+        bindings.update((prefix, namespace) for prefix, namespace in single.namespaces() if prefix)
+        head = [line for line in text.splitlines() if line.startswith("@prefix")]
+        heads.update(head)
+        blocks.append(text.split("\n", len(head))[-1].strip("\n") + "\n")
+    return ("\n".join(sorted(heads)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+
+
 def _graphml(graph: Graph) -> bytes:
     from .netexport import graphml
 
@@ -81,6 +138,8 @@ _TABLE: list[Format] = [
     Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line"),
     Format("jsonld", ".jsonld", "application/ld+json", _jsonld, "JSON-LD, compacted with the project's prefixes"),
     Format("rdfxml", ".rdf", "application/rdf+xml", _rdfxml, "RDF/XML"),
+    Format("trig", ".trig", "application/trig", _trig, "TriG: the ontology and each source in a named graph", quads=True),
+    Format("nquads", ".nq", "application/n-quads", _nquads, "N-Quads, one sorted quad a line", quads=True),
     Format("graphml", ".graphml", "application/graphml+xml", _graphml, "GraphML: the network view, for Cytoscape and yEd"),
     Format("gexf", ".gexf", "application/gexf+xml", _gexf, "GEXF: the network view, for Gephi"),
 ]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SDO
+from rdflib import Graph, URIRef
 
-from . import resources
 from .errors import UsageError
-from .sources import SourceMap, parse_rdf, read_text
+from .sources import SourceMap, parse_rdf
 from .vocab import DATA_BASE, PREFIXES
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
 
 #: rdflib store names accepted by build_graph, with the plugin each needs.
 STORES = {"default": "Memory", "memory": "Memory", "oxigraph": "Oxigraph"}
@@ -19,11 +21,11 @@ STORES = {"default": "Memory", "memory": "Memory", "oxigraph": "Oxigraph"}
 
 @dataclass
 class LoadedGraph:
-    """A graph with the map of where its statements were written."""
+    """A graph with the map of where its statements were written, and its corpus."""
 
     graph: Graph
     sources: SourceMap
-    files: list[Path]
+    corpus: "Corpus | None" = None
 
 
 def new_graph(*, store: str = "default", base: str = DATA_BASE) -> Graph:
@@ -46,53 +48,30 @@ def load_files(files: list[Path], *, into: Graph | None = None) -> LoadedGraph:
     sources = SourceMap()
     for path in files:
         sources.update(parse_rdf(path, graph))
-    return LoadedGraph(graph, sources, list(files))
+    return LoadedGraph(graph, sources)
 
 
-def data_sources(paths: list[Path]) -> tuple[list[Path], Path]:
-    """The Turtle files and the article named by --data: files as given, folders
-    by their *.ttl and article.ur.txt (the shipped article if a folder has none)."""
-    files: list[Path] = []
-    article = resources.article_file()
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob("*.ttl"))
-            if (path / "article.ur.txt").is_file():
-                article = path / "article.ur.txt"
-        else:
-            files.append(path)
-    return files, article
+def load_project(*, data: list[Path] | None = None, base: str | None = None, source: str | None = None) -> LoadedGraph:
+    """The ontology and the corpus (or `data`: source folders, corpus folders, RDF files)
+    as one graph, with each held text attached to its report and data IRIs under `base`."""
+    from .corpus import load
+
+    corpus = load(data, base=base, only=source)
+    return LoadedGraph(corpus.union(), corpus.where, corpus)
 
 
-def load_project(*, data: list[Path] | None = None, base: str | None = None) -> LoadedGraph:
-    """Load ontology and data, attach the article text, and move data IRIs to `base`.
-
-    `data` lists Turtle files or folders (see data_sources); the default is the
-    data shipped with the package.
-    """
-    data_files, article = data_sources(data or [resources.data_dir()])
-    loaded = load_files([resources.ontology_file(), *data_files])
-    text = read_text(article)
-    # The text travels with the graph, so every quote can be checked against
-    # it by SPARQL alone, in this build and in anyone's triple store later.
-    for node in loaded.graph.subjects(RDF.type, SDO.NewsArticle):
-        loaded.graph.add((node, SDO.text, Literal(text, lang="ur")))
-    if base and base != DATA_BASE:
-        loaded.graph = rebase(loaded.graph, base)
-        loaded.sources = _rebase_sources(loaded.sources, base)
-    return loaded
-
-
-def build_graph(*, store: str = "default", base: str | None = None) -> Graph:
-    """The project's graph (ontology, data and article text) on the named rdflib store.
+def build_graph(*, store: str = "default", base: str | None = None, data: list[Path] | None = None) -> Graph:
+    """The project's graph (ontology, every source and their texts) on the named rdflib store.
 
     `store` is "default" (rdflib's in-memory store) or "oxigraph" (needs
     oxrdflib); `base` replaces the data namespace https://w3id.org/takedown-kg/id/.
     """
-    loaded = load_project(base=base)
+    loaded = load_project(base=base, data=data)
     if store.lower() in ("default", "memory"):
         return loaded.graph
     graph = new_graph(store=store, base=base or DATA_BASE)
+    for prefix, namespace in loaded.graph.namespaces():
+        graph.bind(prefix, namespace, override=True, replace=True)
     graph.addN((s, p, o, graph) for s, p, o in loaded.graph)
     return graph
 
@@ -110,10 +89,3 @@ def _move(term, base: str):
     if isinstance(term, URIRef) and term.startswith(DATA_BASE):
         return URIRef(base + term[len(DATA_BASE):])
     return term
-
-
-def _rebase_sources(sources: SourceMap, base: str) -> SourceMap:
-    return SourceMap(
-        {_move(k, base): v for k, v in sources.subjects.items()},
-        {_move(k, base): v for k, v in sources.mentions.items()},
-    )

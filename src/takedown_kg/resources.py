@@ -40,10 +40,6 @@ def checks_dir() -> Path:
     return ontology_dir() / "checks"
 
 
-def article_file() -> Path:
-    return data_dir() / "article.ur.txt"
-
-
-def data_files() -> list[Path]:
-    """The curated Turtle files, in a fixed order so builds are reproducible."""
-    return sorted(data_dir().glob("*.ttl"))
+def sources_dir() -> Path:
+    """The shipped corpus: one folder per source (see corpus.py)."""
+    return data_dir() / "sources"

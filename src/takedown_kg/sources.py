@@ -91,26 +91,29 @@ def read_text(path: Path) -> str:
         raise InputError(f"{display_path(path)}: cannot read ({exc.strerror})") from None
 
 
-def parse_rdf(path: Path, into: Graph) -> SourceMap:
-    """Parse one RDF file into `into`, its format told by its suffix.
+def parse_rdf(path: Path, into: Graph, *, base: str | None = None, rdf_format: str | None = None) -> SourceMap:
+    """Parse one RDF file into `into`, its format told by its suffix unless given.
 
+    `base` resolves relative IRIs (a source's files write `@prefix : <> .` for
+    the source's own namespace); by default it is the file's own address.
     Raises InputError naming the file (and line, where the parser gives one).
     """
-    rdf_format = guess_format(str(path))
+    rdf_format = rdf_format or guess_format(str(path))
     if rdf_format is None:
-        raise InputError(f"{display_path(path)}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
+        raise InputError(f"{display_path(path)}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .nq, .trig, .jsonld or .rdf")
     text = read_text(path)
+    base = base or path.resolve().as_uri()
     try:
         if rdf_format == "json-ld":
             from rdflib.parser import PythonInputSource
 
             # Parsed here and handed over as JSON, so rdflib never opens a URL for it.
             document = inline_contexts_only(path, text)
-            into.parse(source=PythonInputSource(document, system_id=path.resolve().as_uri()), format=rdf_format)
+            into.parse(source=PythonInputSource(document, system_id=base), format=rdf_format)
         else:
             if rdf_format == "xml":
                 bounded_entities(path, text)
-            into.parse(data=text, format=rdf_format, publicID=path.resolve().as_uri())
+            into.parse(data=text, format=rdf_format, publicID=base)
     except InputError:
         raise
     except BadSyntax as exc:
@@ -121,7 +124,7 @@ def parse_rdf(path: Path, into: Graph) -> SourceMap:
     except Exception as exc:  # each rdflib parser raises its own kinds
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{display_path(path)}: not valid {rdf_format}: {reason}") from None
-    return source_map(path, text)
+    return source_map(path, text, base=base)
 
 
 def inline_contexts_only(path: Path, text: str):
@@ -196,8 +199,11 @@ def _names_a_resource(context) -> bool:
     return isinstance(context, dict) and "@import" in context
 
 
-def source_map(path: Path, text: str) -> SourceMap:
-    prefixes = {p: ns for p, ns in _PREFIX.findall(text)}
+def source_map(path: Path, text: str, *, base: str = "") -> SourceMap:
+    from urllib.parse import urljoin
+
+    # A relative namespace (`@prefix : <> .`) stands for the source's own.
+    prefixes = {p: urljoin(base, ns) if base else ns for p, ns in _PREFIX.findall(text)}
     found = SourceMap()
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith(("#", "@")) or not line.strip():

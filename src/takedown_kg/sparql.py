@@ -17,7 +17,7 @@ from .library import named_queries, named_query
 from .safety import check
 from .sandbox import Sandbox
 from .sources import read_text, regular_file
-from .vocab import PREFIXES
+from .vocab import DATA_BASE, PREFIXES
 
 DEFAULT_TIMEOUT = 30.0
 #: Megabytes of memory a query (with the loading of its data) may use.
@@ -32,42 +32,99 @@ def query(
     bindings: dict[str, object] | None = None,
     engine: str = "oxigraph",
     data: list[Path] | None = None,
+    base: str | None = None,
+    source: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY_MB,
     out_dir: Path = Path("out"),
 ) -> QueryResult:
-    """Run a named query, a .rq file or SPARQL text on the project's graph (or on `data`).
+    """Run a named query, a .rq file or SPARQL text on the corpus (or on `data`).
 
     Returns a QueryResult: iterate it for SELECT rows; .boolean for ASK; .graph for
-    CONSTRUCT and DESCRIBE. Bindings are RDF terms, or strings read as in --bind.
-    Loading the data, checking the query and running it happen in a sandboxed
-    child process, stopped after `timeout` seconds or past `memory` megabytes.
+    CONSTRUCT and DESCRIBE; .warnings says when the data does not validate.
+    The query sees the union of all graphs (`GRAPH ?g` reaches each one), or
+    one source's graph and the ontology with `source`. `data` and `base` mean
+    what they mean for build; the build's outputs in `out_dir` are used when
+    they were built from exactly these inputs. Loading the data, checking the
+    query and running it happen in a sandboxed child process, stopped after
+    `timeout` seconds or past `memory` megabytes.
     """
+    from . import corpus
+
     text = resolve(text_or_name)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     seconds = _seconds(timeout)
     limit = _megabytes(memory)
-    terms = {name: value if isinstance(value, Node) else parse_term(str(value)) for name, value in (bindings or {}).items()}
+    sources, files = corpus.discover(data or corpus.default_data())
+    for path in files:
+        regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
+    known = corpus.prefixes(base or DATA_BASE, [s.slug for s in sources])
+    terms = {name: value if isinstance(value, Node) else parse_term(str(value), known) for name, value in (bindings or {}).items()}
     for name in terms:
         if not _VARIABLE.match(name):
             raise UsageError(f"--bind {name}=...: a variable name has letters, digits and _ only")
-    files = [regular_file(path, what="--data takes RDF files (.ttl, .nt, .jsonld, .rdf)") for path in data or []]
-    built = out_dir / "graph.nt"
-    if not files and _fresh(built):
-        files, allowed = [built], _dataset_iris([built])
-    else:
-        allowed = _dataset_iris(files)
-    readable = files or [resources.ontology_file(), resources.article_file(), *resources.data_files()]
+    if source is not None and source not in [s.slug for s in sources]:
+        raise _unknown_source(source, [s.slug for s in sources])
+    built = out_dir / "graph.nq"
+    cached = corpus.read_manifest(out_dir).get("key") == corpus.input_key(data, base=base) and built.is_file()
+    inputs = [built] if cached else [*(p for s in sources for p in (*s.files, *s.texts)), *files]
+    readable = [*inputs, resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
+    allowed = frozenset(p.resolve().as_uri() for p in (inputs if files or cached else []))
 
     def work():
         checked = check(text, allowed_datasets=allowed)
-        runner = _load(engine, files)
+        if cached:
+            runner, warnings = _engine(engine, _read_quads(built), known, source, base), []
+        else:
+            loaded = corpus.load(data, base=base)
+            runner, warnings = _engine(engine, loaded.dataset, known, source, base), _warnings(loaded)
         result = runner.run(checked, terms)
         result.form = checked.form
+        result.warnings = warnings
         return result
 
     return run_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
+
+
+def _unknown_source(source: str, slugs: list[str]) -> UsageError:
+    import difflib
+
+    close = difflib.get_close_matches(source, slugs, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else f"the sources are: {', '.join(slugs)}"
+    return UsageError(f"no source {source!r}; {hint}")
+
+
+def _read_quads(path: Path):
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(path, format="nquads")
+    return dataset
+
+
+def _engine(engine: str, dataset, known: dict[str, str], source: str | None, base: str | None):
+    """The chosen engine over `dataset`, seeing the union, or one source's graph and the ontology."""
+    from .corpus import graph_name
+    from .vocab import ONTOLOGY_IRI
+
+    graphs = None if source is None else [graph_name(source, base or DATA_BASE), ONTOLOGY_IRI]
+    if engine == "oxigraph":
+        return OxigraphEngine.from_dataset(dataset, prefixes=known, graphs=graphs)
+    return RdflibEngine(dataset, prefixes=known, graphs=graphs)
+
+
+def _warnings(loaded) -> list[str]:
+    """A warning when curated sources do not conform: the answer may rest on broken data."""
+    if not loaded.sources:
+        return []
+    from .validation import validate
+
+    report = validate(loaded.union(), sources=loaded.where)
+    if report.conforms:
+        return []
+    return [f"the data does not conform ({len(report.lines)} violation(s); first: {report.lines[0]}); "
+            "run takedown-kg validate"]
 
 
 def _seconds(value: float) -> float:
@@ -94,17 +151,17 @@ def resolve(text_or_name: str) -> str:
     return text_or_name
 
 
-def parse_term(value: str):
+def parse_term(value: str, prefixes: dict[str, str] = PREFIXES):
     """An RDF term written as in Turtle: <iri>, prefix:name, "text"@lang, "x"^^type, 42, 4.2, true."""
     if value.startswith("<") and value.endswith(">"):
         return URIRef(value[1:-1])
     literal = re.fullmatch(r'"(.*)"(?:@([A-Za-z0-9-]+)|\^\^(.+))?', value, re.DOTALL)
     if literal:
         text, lang, datatype = literal.groups()
-        return Literal(text, lang=lang, datatype=parse_term(datatype) if datatype else None)
+        return Literal(text, lang=lang, datatype=parse_term(datatype, prefixes) if datatype else None)
     prefixed = re.fullmatch(r"([A-Za-z][\w-]*):([\w.-]*)", value)
-    if prefixed and prefixed.group(1) in PREFIXES:
-        return URIRef(PREFIXES[prefixed.group(1)] + prefixed.group(2))
+    if prefixed and prefixed.group(1) in prefixes:
+        return URIRef(prefixes[prefixed.group(1)] + prefixed.group(2))
     if re.fullmatch(r"[+-]?\d+", value):
         return Literal(int(value))
     if value in ("true", "false"):
@@ -115,30 +172,3 @@ def parse_term(value: str):
     except InvalidOperation:
         pass
     return Literal(value)
-
-
-def _dataset_iris(files: list[Path]) -> frozenset[str]:
-    """The IRIs a FROM clause may name: the files being queried."""
-    return frozenset(p.resolve().as_uri() for p in files)
-
-
-def _load(engine: str, files: list[Path]):
-    """The engine with the data loaded: `files`, or the project's graph built in memory."""
-    if files:
-        if engine == "oxigraph":
-            return OxigraphEngine.from_files(files)
-        from .graph import load_files
-
-        return RdflibEngine(load_files(files).graph)
-    from .graph import load_project
-
-    graph = load_project().graph
-    return OxigraphEngine.from_graph(graph) if engine == "oxigraph" else RdflibEngine(graph)
-
-
-def _fresh(built: Path) -> bool:
-    """True when out/graph.nt exists and is newer than every shipped source."""
-    if not built.is_file():
-        return False
-    sources = [resources.ontology_file(), resources.article_file(), *resources.data_files()]
-    return built.stat().st_mtime >= max(p.stat().st_mtime for p in sources)

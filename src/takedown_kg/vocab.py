@@ -36,6 +36,7 @@ class TK(DefinedNamespace):
     DemandSet: URIRef
     FollowerReach: URIRef
     FormalRequest: URIRef
+    IdentifierLink: URIRef
     InternationalOrganization: URIRef
     MediaBriefing: URIRef
     Meeting: URIRef
@@ -46,15 +47,19 @@ class TK(DefinedNamespace):
     ReportedClaim: URIRef
     ReportedItem: URIRef
     Sentence: URIRef
+    Source: URIRef
+    SourceGraph: URIRef
     SocialMediaPlatform: URIRef
     Strategy: URIRef
     TakedownDrive: URIRef
     Voice: URIRef
     accountCount: URIRef
     adoptedBy: URIRef
+    approximate: URIRef
     asksTo: URIRef
     bannedBy: URIRef
     bannedPlatform: URIRef
+    citedFrom: URIRef
     complianceRate: URIRef
     cooperationExtraordinary: URIRef
     cooperationFull: URIRef
@@ -63,6 +68,7 @@ class TK(DefinedNamespace):
     followerCount: URIRef
     hasDemand: URIRef
     hasMeasure: URIRef
+    identifies: URIRef
     jurisdiction: URIRef
     lineNumber: URIRef
     linkedOrganization: URIRef
@@ -74,14 +80,17 @@ class TK(DefinedNamespace):
     onPlatform: URIRef
     platform: URIRef
     purpose: URIRef
+    recordedOn: URIRef
     represents: URIRef
     responseDisappointing: URIRef
     sentenceNumber: URIRef
     sha256: URIRef
     statedAs: URIRef
     statedIn: URIRef
+    textHeld: URIRef
     voiceArticle: URIRef
     voiceGovernmentData: URIRef
+    voiceOfficialData: URIRef
     voiceOfficialFigures: URIRef
     voiceOfficials: URIRef
     voices: URIRef

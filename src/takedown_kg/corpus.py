@@ -1,0 +1,262 @@
+"""The corpus: one folder per source, one named graph per source, one loader for every command.
+
+A source is a report (or reference data such as Wikidata identifiers) in a
+folder of its own under data/sources/<slug>/: a `source.ttl` describing it,
+its text when the text is held (`*.txt`, attached to the report whose
+tk:sha256 it matches), and its facts in any other `*.ttl`. Inside a source's
+files the empty prefix is the source's own namespace (`@prefix : <> .`), so
+its sentences and facts are minted under `<base><slug>/` and two sources
+never collide, whatever ids they use. Actors shared by all sources are
+written under tkd: as before.
+
+`--data` means the same for every command: a source folder (it has a
+source.ttl), a corpus folder (its subfolders are sources), or RDF files
+(N-Quads and TriG keep their named graphs; other files go to the default
+graph).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SDO
+
+from . import resources
+from .errors import InputError, UsageError
+from .sources import SourceMap, display_path, parse_rdf, read_text
+from .vocab import DATA_BASE, ONTOLOGY_IRI, PREFIXES, TK
+
+SOURCE_FILE = "source.ttl"
+_QUAD_FORMATS = {".nq": "nquads", ".trig": "trig"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of the corpus, as found on disk."""
+
+    slug: str
+    folder: Path
+    #: source.ttl first, then the other Turtle files in name order.
+    files: tuple[Path, ...]
+    texts: tuple[Path, ...]
+
+
+@dataclass
+class Corpus:
+    """The loaded dataset: the ontology and each source in a named graph of its own."""
+
+    dataset: Dataset
+    sources: list[Source]
+    where: SourceMap
+    base: str
+    #: RDF files given as --data instead of sources.
+    files: list[Path] = field(default_factory=list)
+
+    def union(self) -> Graph:
+        """Every triple of every graph in one plain graph (for validation and drawing)."""
+        graph = new_graph(base=self.base)
+        for slug in self.slugs():
+            graph.bind(slug, f"{self.base}{slug}/", override=True, replace=True)
+        graph.addN((s, p, o, graph) for s, p, o, _ in self.dataset.quads((None, None, None, None)))
+        return graph
+
+    def slugs(self) -> list[str]:
+        return [source.slug for source in self.sources]
+
+    def prefixes(self) -> dict[str, str]:
+        """The project's prefixes with each source's own, as queries see them."""
+        return prefixes(self.base, self.slugs())
+
+
+def graph_name(slug: str, base: str = DATA_BASE) -> URIRef:
+    """The named graph of a source."""
+    return URIRef(f"{base}{slug}/graph")
+
+
+def prefixes(base: str, slugs: list[str]) -> dict[str, str]:
+    found = dict(PREFIXES)
+    found["tkd"] = base
+    for slug in slugs:
+        found.setdefault(slug, f"{base}{slug}/")
+    return found
+
+
+def new_graph(*, base: str = DATA_BASE) -> Graph:
+    from .graph import new_graph as make
+
+    return make(base=base)
+
+
+def default_data() -> list[Path]:
+    return [resources.sources_dir()]
+
+
+def discover(paths: list[Path]) -> tuple[list[Source], list[Path]]:
+    """The sources and the plain RDF files that `paths` name (see the module's doc)."""
+    sources: list[Source] = []
+    files: list[Path] = []
+    for path in paths:
+        shown = display_path(path)
+        if path.is_dir():
+            if (path / SOURCE_FILE).is_file():
+                sources.append(_source(path))
+                continue
+            found = [sub for sub in sorted(path.iterdir()) if sub.is_dir() and (sub / SOURCE_FILE).is_file()]
+            if not found:
+                raise InputError(f"{shown}: no {SOURCE_FILE} in it or in its folders; "
+                                 "--data takes a source folder, a corpus folder or RDF files")
+            sources += [_source(sub) for sub in found]
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            raise InputError(f"{shown}: no such file or folder; --data takes a source folder, a corpus folder or RDF files")
+    seen: dict[str, Path] = {}
+    for source in sources:
+        if source.slug in seen:
+            raise InputError(f"{display_path(source.folder)}: a second source named {source.slug!r} "
+                             f"(the first is {display_path(seen[source.slug])}); give each source folder its own name")
+        seen[source.slug] = source.folder
+    return sources, files
+
+
+def _source(folder: Path) -> Source:
+    slug = folder.name
+    if not slug[:1].isalpha() or not all(c.isalnum() or c in "-_" for c in slug) or slug in PREFIXES:
+        raise InputError(f"{display_path(folder)}: a source folder is named with letters, digits, - and _, "
+                         f"starting with a letter, and not as a vocabulary prefix ({', '.join(PREFIXES)})")
+    turtle = sorted(p for p in folder.glob("*.ttl") if p.name != SOURCE_FILE)
+    return Source(slug, folder, (folder / SOURCE_FILE, *turtle), tuple(sorted(folder.glob("*.txt"))))
+
+
+def load(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None) -> Corpus:
+    """Discover, parse and assemble the corpus; `only` keeps one source (by slug)."""
+    base = base or DATA_BASE
+    if not base.endswith(("/", "#")):
+        raise UsageError(f"base IRI {base!r} must end with '/' or '#'")
+    sources, files = discover(paths or default_data())
+    if only is not None:
+        chosen = [s for s in sources if s.slug == only]
+        if not chosen:
+            import difflib
+
+            close = difflib.get_close_matches(only, [s.slug for s in sources], n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"the sources are: {', '.join(s.slug for s in sources)}"
+            raise UsageError(f"no source {only!r}; {hint}")
+        sources = chosen
+    dataset = Dataset(default_union=True)
+    where = SourceMap()
+    where.update(parse_rdf(resources.ontology_file(), dataset.graph(ONTOLOGY_IRI)))
+    for source in sources:
+        graph = dataset.graph(graph_name(source.slug))
+        for path in source.files:
+            where.update(parse_rdf(path, graph, base=f"{DATA_BASE}{source.slug}/"))
+        _attach_texts(source, graph)
+        _describe(dataset, source)
+    for path in files:
+        where.update(_parse_file(path, dataset))
+    _bind(dataset, prefixes(DATA_BASE, [s.slug for s in sources]))
+    corpus = Corpus(dataset, sources, where, DATA_BASE, files)
+    if base != DATA_BASE:
+        corpus = rebased(corpus, base)
+    return corpus
+
+
+#: The file, beside the build's outputs, that records which inputs they were built from.
+MANIFEST = "build.json"
+
+
+def input_key(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None) -> str:
+    """A digest of everything a built graph depends on: the package, the ontology
+    and shapes, every file of every source (or every RDF file), `base` and `only`.
+
+    Two loads with the same key give the same dataset; a cache keyed on it can
+    never answer from stale data.
+    """
+    from . import __version__
+
+    sources, files = discover(paths or default_data())
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{base or DATA_BASE}\0{only or ''}\0".encode())
+    inputs = [resources.ontology_file(), resources.shapes_file(), *sorted(resources.checks_dir().glob("*.rq")),
+              *(p for source in sources for p in (*source.files, *source.texts)), *files]
+    for path in inputs:
+        digest.update(str(path.resolve()).encode("utf-8") + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict:
+    """The manifest of the build in `out_dir`, or {} when there is none (or it is unreadable)."""
+    import json
+
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _parse_file(path: Path, dataset: Dataset) -> SourceMap:
+    quad_format = _QUAD_FORMATS.get(path.suffix.lower())
+    if quad_format is None:
+        return parse_rdf(path, dataset.default_graph)
+    return parse_rdf(path, dataset, rdf_format=quad_format)
+
+
+def _attach_texts(source: Source, graph: Graph) -> None:
+    """Give each held text to the report whose tk:sha256 records it, and only to that one."""
+    for path in source.texts:
+        text = read_text(path)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        reports = list(graph.subjects(TK.sha256, Literal(digest)))
+        if not reports:
+            raise InputError(f"{display_path(path)}: its SHA-256 {digest[:12]}… matches no report's tk:sha256 in "
+                             f"{display_path(source.folder / SOURCE_FILE)}; the text must stay as received")
+        for report in reports:
+            language = graph.value(report, SDO.inLanguage)
+            graph.add((report, SDO.text, Literal(text, lang=str(language) if language else None)))
+
+
+def _describe(dataset: Dataset, source: Source) -> None:
+    """Say in the default graph what each named graph is: where it comes from, when recorded."""
+    graph = dataset.graph(graph_name(source.slug))
+    name = graph_name(source.slug)
+    default = dataset.default_graph
+    default.add((name, RDF.type, TK.SourceGraph))
+    for report in graph.subjects(RDF.type, TK.Source):
+        default.add((name, PROV.wasDerivedFrom, report))
+        recorded = graph.value(report, TK.recordedOn)
+        if recorded is not None:
+            default.add((name, TK.recordedOn, recorded))
+
+
+def rebased(corpus: Corpus, base: str) -> Corpus:
+    """The corpus with every data IRI, graph names included, moved from the default base to `base`."""
+    moved = Dataset(default_union=True)
+    _bind(moved, prefixes(base, corpus.slugs()))
+    for s, p, o, g in corpus.dataset.quads((None, None, None, None)):
+        target = moved.graph(_move(g.identifier if hasattr(g, "identifier") else g, base))
+        target.add((_move(s, base), p, _move(o, base)))
+    where = SourceMap({_move(k, base): v for k, v in corpus.where.subjects.items()},
+                      {_move(k, base): v for k, v in corpus.where.mentions.items()})
+    return Corpus(moved, corpus.sources, where, base, corpus.files)
+
+
+def _bind(dataset: Dataset, chosen: dict[str, str]) -> None:
+    """Bind exactly the project's prefixes (the parsers bind each file's own, `:` among them)."""
+    from rdflib.namespace import NamespaceManager
+
+    dataset.namespace_manager = NamespaceManager(dataset, bind_namespaces="none")
+    for prefix, namespace in chosen.items():
+        dataset.bind(prefix, namespace, override=True, replace=True)
+
+
+def _move(term, base: str):
+    if isinstance(term, URIRef) and term.startswith(DATA_BASE):
+        return URIRef(base + term[len(DATA_BASE):])
+    return term
