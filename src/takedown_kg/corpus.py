@@ -98,9 +98,13 @@ def discover(paths: list[Path]) -> tuple[list[Source], list[Path]]:
     """The sources and the plain RDF files that `paths` name (see the module's doc)."""
     sources: list[Source] = []
     files: list[Path] = []
+    # Files of a source folder given one by one belong to that source (its base, its graph).
+    parts: dict[Path, list[Path]] = {}
     for path in paths:
         shown = display_path(path)
-        if path.is_dir():
+        if path.is_file() and (path.parent / SOURCE_FILE).is_file() and path.suffix == ".ttl":
+            parts.setdefault(path.parent, []).append(path)
+        elif path.is_dir():
             if (path / SOURCE_FILE).is_file():
                 sources.append(_source(path))
                 continue
@@ -113,6 +117,10 @@ def discover(paths: list[Path]) -> tuple[list[Source], list[Path]]:
             files.append(path)
         else:
             raise InputError(f"{shown}: no such file or folder; --data takes a source folder, a corpus folder or RDF files")
+    for folder, given in parts.items():
+        whole = _source(folder)
+        chosen = tuple(p for p in whole.files if any(p.samefile(g) for g in given))
+        sources.append(Source(whole.slug, folder, chosen, whole.texts))
     seen: dict[str, Path] = {}
     for source in sources:
         if source.slug in seen:

@@ -51,7 +51,8 @@ class Summary:
 
 
 def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
-    namespaces = {"tk": TK, "rdfs": RDFS, "dcterms": DCTERMS, "prov": PROV}
+    # Plain strings: a graph on Oxigraph's store hands the prefixes to Rust.
+    namespaces = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov": str(PROV)}
     classes = Counter(qname(graph, row[1]) for row in graph.query(_ACTOR_CLASSES, initNs=namespaces))
     facts = list(graph.query(_FACTS, initNs=namespaces))
     voices = Counter()
