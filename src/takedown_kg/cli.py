@@ -114,7 +114,8 @@ def cmd_query(args) -> int:
         if name not in RESULT_FORMATS:
             raise UsageError(f"{result.form} answers in: {', '.join(RESULT_FORMATS)}; {name!r} is for CONSTRUCT and DESCRIBE")
         text = write_table(result, full=args.full) if name == "table" else WRITERS[name](result)
-        content = text.encode("utf-8")
+        # A lone surrogate from the data is shown as \udXXX, never a crash.
+        content = text.encode("utf-8", "backslashreplace")
     _emit(content, args.output)
     if result.form == "ASK" and not result.boolean:
         return ExitCode.INVALID
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     # Urdu must print whatever the locale says; every modern terminal reads UTF-8.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     args = parser().parse_args(argv)
     if not getattr(args, "command", None):
         parser().print_help()

@@ -28,6 +28,10 @@ _NETWORK_DENIED = ("Permission denied", "os error 13", "Network is unreachable",
                    "Address family not supported", "os error 97")
 
 
+# Messages of an allocation or a mapping refused by the memory limit.
+_OUT_OF_MEMORY = ("failed to map segment", "Cannot allocate memory", "os error 12", "memory allocation of")
+
+
 def run_isolated(work: Callable[[], Any], *, seconds: float, sandbox: Sandbox = Sandbox()) -> Any:
     """Return work()'s result, computed in a sandboxed child.
 
@@ -132,6 +136,8 @@ def _answer(chunks: list[bytes], sandbox: Sandbox, status: int | None) -> Any:
         raise _memory_error(sandbox)
     if kind == "failed":
         reason = message[1]
+        if any(sign in reason for sign in _OUT_OF_MEMORY):
+            raise _memory_error(sandbox)
         if any(sign in reason for sign in _NETWORK_DENIED):
             raise QueryRefused(f"the query tried to reach the network or the disk and was stopped ({reason})")
         raise QueryError(f"the query failed: {reason}")

@@ -77,8 +77,8 @@ def _seconds(value: float) -> float:
 
 
 def _megabytes(value: int) -> int:
-    if not isinstance(value, int) or not 16 <= value <= 1 << 20:
-        raise UsageError(f"--memory {value!r}: give a whole number of megabytes from 16 to {1 << 20}")
+    if not isinstance(value, int) or not 64 <= value <= 1 << 20:
+        raise UsageError(f"--memory {value!r}: give a whole number of megabytes from 64 to {1 << 20}")
     return value << 20
 
 
