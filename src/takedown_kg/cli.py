@@ -26,10 +26,25 @@ def command(name: str, summary: str, example: str):
     def register(function):
         function.summary = summary
         function.example = example
+        function.__dict__.setdefault("options", [])
         COMMANDS[name] = function
         return function
 
     return register
+
+
+def option(*flags: str, **settings):
+    """Declare one argparse option of the command below it, as click does."""
+
+    def add(function):
+        # Decorators apply bottom-up; inserting at the front keeps --help in reading order.
+        function.__dict__.setdefault("options", []).insert(0, (flags, settings))
+        return function
+
+    return add
+
+
+BASE_HELP = "data IRI base instead of https://w3id.org/takedown-kg/id/ (must end in / or #)"
 
 
 def _out(text: str = "") -> None:
@@ -37,6 +52,10 @@ def _out(text: str = "") -> None:
 
 
 @command("build", "build the graph, validate it and write every output to out/", "takedown-kg build --out out")
+@option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (default: out)")
+@option("--base", metavar="IRI", help=BASE_HELP)
+@option("--data", type=Path, action="append", metavar="PATH",
+        help="curated Turtle file or folder to build from instead of the shipped data (repeatable)")
 def cmd_build(args) -> int:
     from .build import build
 
@@ -52,6 +71,10 @@ def cmd_build(args) -> int:
 
 
 @command("export", "write the graph in one format to a file or stdout", "takedown-kg export --format jsonld -o graph.jsonld")
+@option("--format", metavar="NAME", help="output format (see --list)")
+@option("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")
+@option("--list", action="store_true", help="list the formats: name, suffix, media type")
+@option("--base", metavar="IRI", help=BASE_HELP)
 def cmd_export(args) -> int:
     from .formats import formats, get_format
     from .graph import build_graph
@@ -68,6 +91,7 @@ def cmd_export(args) -> int:
 
 
 @command("validate", "check the project's graph, or any RDF files, against the shapes and checks", "takedown-kg validate out/graph.ttl")
+@option("files", nargs="*", type=Path, metavar="FILE", help="RDF files (default: the project's data)")
 def cmd_validate(args) -> int:
     from . import resources
     from .graph import load_files, load_project
@@ -83,6 +107,19 @@ def cmd_validate(args) -> int:
 
 
 @command("query", "run a named query, a .rq file or SPARQL text on the graph", "takedown-kg query compliance")
+@option("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a .rq file")
+@option("-e", "--expression", metavar="SPARQL", help="the query text itself")
+@option("--list", action="store_true", help="list the named queries with what each answers")
+@option("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
+@option("--bind", action="append", metavar="NAME=VALUE",
+        help="bind ?NAME to an RDF term: tkd:telegram, <iri>, \"text\"@ur, 42 (repeatable)")
+@option("--format", metavar="NAME",
+        help="table (default), json, xml, csv or tsv; for CONSTRUCT/DESCRIBE an export format (turtle)")
+@option("--full", action="store_true", help="show long values whole in the table")
+@option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+@option("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
+@option("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
+@option("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop the query after this long (default: 30)")
 def cmd_query(args) -> int:
     from .library import named_queries, prefix_block
 
@@ -139,6 +176,16 @@ def _emit(content: bytes, output: str | None) -> None:
 
 
 @command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
+@option("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
+        help="the HTML file to write (default: out/graph.html)")
+@option("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
+@option("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
+@option("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
+@option("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
+@option("--data", type=Path, nargs="+", metavar="FILE", help="draw these RDF files instead of the project's graph")
+@option("--open", action="store_true", help="open the page in the default browser")
+@option("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
+@option("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
 def cmd_graph(args) -> int:
     from .draw import write_page
 
@@ -154,6 +201,8 @@ def cmd_graph(args) -> int:
 
 
 @command("stats", "print counts by class and the most central actors", "takedown-kg stats --top 5")
+@option("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
+@option("--data", type=Path, nargs="+", metavar="FILE", help="RDF files instead of the project's graph")
 def cmd_stats(args) -> int:
     from .network import load_view
     from .stats import network_stats
@@ -165,6 +214,7 @@ def cmd_stats(args) -> int:
 
 
 @command("locate", "print where a text occurs in the article (offsets for a new sentence or quote)", "takedown-kg locate 'باقاعدہ درخواست'")
+@option("text", help="the exact text to find, in Urdu as the article writes it")
 def cmd_locate(args) -> int:
     from . import resources
     from .sources import read_text
@@ -206,54 +256,9 @@ def parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an error")
         sub.set_defaults(run=function)
-        _options(name, sub)
+        for flags, settings in function.options:
+            sub.add_argument(*flags, **settings)
     return top
-
-
-def _options(name: str, sub: argparse.ArgumentParser) -> None:
-    base = "data IRI base instead of https://w3id.org/takedown-kg/id/ (must end in / or #)"
-    if name == "build":
-        sub.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (default: out)")
-        sub.add_argument("--base", metavar="IRI", help=base)
-        sub.add_argument("--data", type=Path, action="append", metavar="PATH",
-                         help="curated Turtle file or folder to build from instead of the shipped data (repeatable)")
-    elif name == "export":
-        sub.add_argument("--format", metavar="NAME", help="output format (see --list)")
-        sub.add_argument("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")
-        sub.add_argument("--list", action="store_true", help="list the formats: name, suffix, media type")
-        sub.add_argument("--base", metavar="IRI", help=base)
-    elif name == "validate":
-        sub.add_argument("files", nargs="*", type=Path, metavar="FILE", help="RDF files (default: the project's data)")
-    elif name == "query":
-        sub.add_argument("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a .rq file")
-        sub.add_argument("-e", "--expression", metavar="SPARQL", help="the query text itself")
-        sub.add_argument("--list", action="store_true", help="list the named queries with what each answers")
-        sub.add_argument("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
-        sub.add_argument("--bind", action="append", metavar="NAME=VALUE",
-                         help="bind ?NAME to an RDF term: tkd:telegram, <iri>, \"text\"@ur, 42 (repeatable)")
-        sub.add_argument("--format", metavar="NAME",
-                         help="table (default), json, xml, csv or tsv; for CONSTRUCT/DESCRIBE an export format (turtle)")
-        sub.add_argument("--full", action="store_true", help="show long values whole in the table")
-        sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
-        sub.add_argument("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
-        sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop the query after this long (default: 30)")
-    elif name == "graph":
-        sub.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
-                         help="the HTML file to write (default: out/graph.html)")
-        sub.add_argument("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
-        sub.add_argument("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
-        sub.add_argument("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
-        sub.add_argument("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
-        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="draw these RDF files instead of the project's graph")
-        sub.add_argument("--open", action="store_true", help="open the page in the default browser")
-        sub.add_argument("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
-        sub.add_argument("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
-    elif name == "stats":
-        sub.add_argument("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
-        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="RDF files instead of the project's graph")
-    elif name == "locate":
-        sub.add_argument("text", help="the exact text to find, in Urdu as the article writes it")
 
 
 def main(argv: list[str] | None = None) -> int:
