@@ -35,7 +35,7 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     loaded = load_project(base=base, data=data)
     report = validate(loaded.graph, sources=loaded.sources)
     if not report.conforms:
-        raise ValidationFailed(report.lines[0], lines=report.lines, report=report)
+        raise ValidationFailed(report.lines[0], lines=report.lines)
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
     files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.graph) for fmt in chosen}
     from .draw import render_html
