@@ -71,21 +71,25 @@ def cmd_build(args) -> int:
 
 
 @command("export", "write the graph in one format to a file or stdout", "takedown-kg export --format jsonld -o graph.jsonld")
-@option("--format", metavar="NAME", help="output format (see --list)")
+@option("--format", metavar="NAME", help="output format: a name, alias or suffix (ttl, nt, json-ld, xml; see --list); "
+        "default: from the -o suffix")
 @option("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")
 @option("--list", action="store_true", help="list the formats: name, suffix, media type")
 @option("--base", metavar="IRI", help=BASE_HELP)
 def cmd_export(args) -> int:
-    from .formats import formats, get_format
+    from .formats import format_for, formats, get_format
     from .graph import build_graph
 
     if args.list:
         for fmt in formats():
             _out(f"{fmt.name:<10} {fmt.suffix:<8} {fmt.media_type:<24} {fmt.description}")
         return ExitCode.OK
-    if not args.format:
-        raise UsageError("export needs --format NAME (see takedown-kg export --list)")
-    fmt = get_format(args.format)
+    if args.format:
+        fmt = get_format(args.format)
+    elif args.output not in (None, "-") and format_for(args.output):
+        fmt = format_for(args.output)
+    else:
+        raise UsageError("export needs --format NAME, or -o FILE with a known suffix (see takedown-kg export --list)")
     _emit(fmt.write(build_graph(base=args.base)), args.output)
     return ExitCode.OK
 
@@ -117,7 +121,8 @@ def cmd_validate(args) -> int:
         help="table (default), json, xml, csv or tsv; for CONSTRUCT/DESCRIBE an export format (turtle)")
 @option("--full", action="store_true", help="show long values whole in the table")
 @option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-@option("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
+@option("--data", type=Path, action="append", metavar="FILE",
+        help="query this RDF file instead of the project's graph (repeat for more files)")
 @option("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
 @option("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop the query after this long (default: 30)")
 def cmd_query(args) -> int:
@@ -134,12 +139,12 @@ def cmd_query(args) -> int:
         return ExitCode.OK
     if (args.query is None) == (args.expression is None):
         raise UsageError("give one query: a NAME, a FILE.rq, or -e 'SPARQL' (see takedown-kg query --list)")
-    from .formats import formats, get_format
+    from .formats import find_format, formats, get_format
     from .results import RESULT_FORMATS, WRITERS, write_table
     from .sparql import query
 
-    known = [*RESULT_FORMATS, *(f.name for f in formats())]
-    if args.format and args.format not in known:  # say so before a long query runs, not after
+    if args.format and args.format not in RESULT_FORMATS and find_format(args.format) is None:
+        known = [*RESULT_FORMATS, *(f.name for f in formats())]  # said before a long query runs, not after
         raise UsageError(f"unknown result format {args.format!r}; choose one of: {', '.join(known)}")
     bindings = dict(_binding(b) for b in args.bind or [])
     result = query(args.expression if args.expression is not None else args.query, bindings=bindings,
@@ -182,7 +187,8 @@ def _emit(content: bytes, output: str | None) -> None:
 @option("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
 @option("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
 @option("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
-@option("--data", type=Path, nargs="+", metavar="FILE", help="draw these RDF files instead of the project's graph")
+@option("--data", type=Path, action="append", metavar="FILE",
+        help="draw this RDF file instead of the project's graph (repeat for more files)")
 @option("--open", action="store_true", help="open the page in the default browser")
 @option("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
 @option("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
@@ -196,13 +202,16 @@ def cmd_graph(args) -> int:
     if args.open:
         import webbrowser
 
-        webbrowser.open(args.output.resolve().as_uri())
+        # No browser is not a failure: the page is written, the user can open it.
+        if not webbrowser.open(args.output.resolve().as_uri()):
+            sys.stderr.write(f"takedown-kg: no browser found; open {_show(args.output)} in one\n")
     return ExitCode.OK
 
 
 @command("stats", "print counts by class and the most central actors", "takedown-kg stats --top 5")
 @option("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
-@option("--data", type=Path, nargs="+", metavar="FILE", help="RDF files instead of the project's graph")
+@option("--data", type=Path, action="append", metavar="FILE",
+        help="an RDF file instead of the project's graph (repeat for more files)")
 def cmd_stats(args) -> int:
     from .network import load_view
     from .stats import network_stats
@@ -238,14 +247,43 @@ def _show(path: Path) -> str:
     return display_path(path)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's error form: one line, exit code 2, the closest command named."""
+
+    def error(self, message: str):
+        import difflib
+        import re
+
+        wrong = re.search(r"invalid choice: '([^']*)'", message)
+        if wrong and self.prog == "takedown-kg":
+            close = difflib.get_close_matches(wrong.group(1), list(COMMANDS), n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(COMMANDS)}"
+            message = f"unknown command {wrong.group(1)!r}; {hint}"
+        else:
+            message = f"{self.prog}: {message} (see {self.prog} --help)"
+        self.exit(ExitCode.ERROR, f"Error: {message}\n")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("takedown-kg")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        from . import __version__
+
+        return __version__
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="takedown-kg",
         description="A news report on social-media takedowns as a validated RDF knowledge graph.",
         epilog="Exit codes: 0 ok, 1 data does not conform (or ASK is false), 2 cannot run, "
         "3 bad query, 4 query refused, 5 query timed out.",
     )
     top.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    top.add_argument("--version", action="version", version=f"takedown-kg {_version()}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     for name, function in COMMANDS.items():
         sub = commands.add_parser(
