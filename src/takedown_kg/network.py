@@ -35,6 +35,7 @@ SHAPES = {
 }
 _KIND_OF_CLASS = {
     TK.TakedownDrive: "event", TK.AccountReporting: "event", TK.AccountBlocking: "event",
+    TK.AccountAction: "event",
     TK.FormalRequest: "event", TK.Meeting: "event", TK.MediaBriefing: "event", TK.Appeal: "event",
     TK.Publication: "event", TK.AccountLinkClaim: "claim", TK.ReportedClaim: "claim",
     TK.PlatformBan: "claim", TK.FollowerReach: "observation", TK.ComplianceObservation: "observation",

@@ -25,6 +25,7 @@ class TK(DefinedNamespace):
     _NS = Namespace("https://w3id.org/takedown-kg/ontology#")
     _fail = True
 
+    AccountAction: URIRef
     AccountBlocking: URIRef
     AccountLinkClaim: URIRef
     AccountReporting: URIRef
@@ -75,6 +76,7 @@ class TK(DefinedNamespace):
     onPlatform: URIRef
     platform: URIRef
     purpose: URIRef
+    requestsFrom: URIRef
     represents: URIRef
     responseDisappointing: URIRef
     sentenceNumber: URIRef
