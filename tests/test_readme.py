@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 
 import pytest
 
@@ -37,12 +38,22 @@ def _session(command: str) -> str:
     raise AssertionError(f"the README shows no `$ takedown-kg {command}` session")
 
 
-@pytest.mark.parametrize("command", ["build", "query compliance", "query account-figures --format csv",
-                                     "query sentence --bind number=8 --full"])
+@pytest.mark.parametrize("command", [
+    "build", "query compliance", "query account-figures --format csv", "query sentence --bind number=8 --full",
+    "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
+    "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
+])
 def test_shown_output_is_real(tmp_path, command):
-    result = run_cli(*command.split(), cwd=tmp_path)
+    result = run_cli(*shlex.split(command), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace("\r\n", "\n") == _session(command)
+
+
+@pytest.mark.parametrize("command", ["query evidence --bind fact=compliance-x",
+                                     "query evidence --bind fakt=tkd:compliance-x"])
+def test_shown_errors_are_real(tmp_path, command):
+    result = run_cli(*shlex.split(command), cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", _session(command))
 
 
 def test_python_examples_run(tmp_path):
@@ -70,3 +81,13 @@ def test_ci_true_turns_a_missing_part_into_a_failure(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         conftest.need(False, "Chromium is not installed")
+
+
+def test_examples_that_write_files_write_into_out():
+    # Following the README must leave the checkout clean: out/ is ignored.
+    targets = re.findall(r"(?:-o|--screenshot|--out)\s+(\S+)", "".join(_blocks("sh")))
+    assert targets and all(t.startswith("out/") or t == "-" for t in targets), targets
+
+
+def test_csv_line_ends_are_documented():
+    assert "CSV has CRLF line ends, as the W3C format requires" in README

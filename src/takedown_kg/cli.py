@@ -56,21 +56,26 @@ def _out(text: str = "") -> None:
 @option("--base", metavar="IRI", help=BASE_HELP)
 @option("--data", type=Path, action="append", metavar="PATH",
         help="curated Turtle file or folder to build from instead of the shipped data (repeatable)")
+@option("--infer", action="store_true",
+        help="also write graph.trig, with the RDFS entailments (types, super-properties) in their own named graph")
 def cmd_build(args) -> int:
     from .build import build
+    from .vocab import qname
 
-    result = build(args.out, base=args.base, data=args.data)
+    result = build(args.out, base=args.base, data=args.data, infer=args.infer)
     _out("takedown-kg: built the graph of the article")
     for line in result.summary.lines():
         _out("  " + line)
     _out(f"  validation  conforms ({result.report.rules_checked} rules checked)")
+    if result.inferred_graph is not None:
+        _out(f"  inferred    {result.inferred} triples (RDFS), in the named graph {qname(result.graph, result.inferred_graph)}")
     _out("wrote")
     for path in result.written:
         _out(f"  {_show(path)}")
     return ExitCode.OK
 
 
-@command("export", "write the graph in one format to a file or stdout", "takedown-kg export --format jsonld -o graph.jsonld")
+@command("export", "write the graph in one format to a file or stdout", "takedown-kg export --format jsonld -o out/graph.jsonld")
 @option("--format", metavar="NAME", help="output format: a name, alias or suffix (ttl, nt, json-ld, xml; see --list); "
         "default: from the -o suffix")
 @option("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")
