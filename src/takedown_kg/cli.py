@@ -115,8 +115,8 @@ def cmd_validate(args) -> int:
     return ExitCode.OK if report.conforms else ExitCode.INVALID
 
 
-@command("query", "run a named query, a .rq file or SPARQL text on the graph", "takedown-kg query compliance")
-@option("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a .rq file")
+@command("query", "run a named query, a query file or SPARQL text on the graph", "takedown-kg query compliance")
+@option("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a query file (.rq, .sparql, any suffix)")
 @option("-e", "--expression", metavar="SPARQL", help="the query text itself")
 @option("--list", action="store_true", help="list the named queries with what each answers")
 @option("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
@@ -143,7 +143,7 @@ def cmd_query(args) -> int:
         sys.stdout.write(prefix_block())
         return ExitCode.OK
     if (args.query is None) == (args.expression is None):
-        raise UsageError("give one query: a NAME, a FILE.rq, or -e 'SPARQL' (see takedown-kg query --list)")
+        raise UsageError("give one query: a NAME, a query FILE, or -e 'SPARQL' (see takedown-kg query --list)")
     from .formats import find_format, formats, get_format
     from .results import RESULT_FORMATS, WRITERS, write_table
     from .sparql import query
