@@ -33,7 +33,7 @@ def query(
     timeout: float = DEFAULT_TIMEOUT,
     out_dir: Path = Path("out"),
 ) -> QueryResult:
-    """Run a named query, a .rq file or SPARQL text on the project's graph (or on `data`).
+    """Run a named query, a query file or SPARQL text on the project's graph (or on `data`).
 
     Returns a QueryResult: iterate it for SELECT rows; .boolean for ASK; .graph for
     CONSTRUCT and DESCRIBE. Bindings are RDF terms, or strings read as in --bind.
