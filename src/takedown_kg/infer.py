@@ -10,8 +10,7 @@ ontology-level subClassOf chains, literal typing).
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 #: Types every resource or property has under RDFS: true, and no help to a query.
@@ -42,28 +41,20 @@ def entailed(graph: Graph) -> Graph:
 
 
 def trig(graph: Graph, inferred: Graph, name: URIRef) -> bytes:
-    """TriG: `graph` as the default graph and `inferred` as the named graph `name`."""
-    import warnings
+    """TriG: `graph` as the default graph and `inferred` in the named graph `name`.
 
-    with warnings.catch_warnings():
-        # rdflib's own TriG writer still calls its deprecated Dataset.contexts.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return with_inferred(graph, inferred, name).serialize(format="trig", encoding="utf-8")
+    Written as two Turtle documents under one set of prefixes, because rdflib's
+    TriG writer puts the graphs in a different order from run to run.
+    """
+    from .formats import get_format
+    from .vocab import qname
 
-
-def with_inferred(graph: Graph, inferred: Graph, name: URIRef) -> Dataset:
-    """A dataset: `graph` as the default graph and `inferred` as the named graph `name`."""
-    dataset = Dataset(default_union=False)
-    for prefix, namespace in graph.namespaces():
-        dataset.bind(prefix, namespace, override=True, replace=True)
-    default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
-    for triple in sorted(graph, key=_order):
-        default.add(triple)
-    named = dataset.graph(name)
-    for triple in sorted(inferred, key=_order):
-        named.add(triple)
-    return dataset
-
-
-def _order(triple) -> tuple:
-    return tuple(term.n3() for term in triple)
+    turtle = get_format("turtle").write
+    head: set[str] = set()
+    bodies = []
+    for part in (graph, inferred):
+        lines = turtle(part).decode("utf-8").splitlines(keepends=True)
+        head |= {line for line in lines if line.startswith("@prefix")}
+        bodies.append("".join(line for line in lines if not line.startswith("@prefix")).strip("\n") + "\n")
+    text = "".join(sorted(head)) + "\n" + bodies[0] + "\n" + qname(graph, name) + " {\n" + bodies[1] + "}\n"
+    return text.encode("utf-8")
