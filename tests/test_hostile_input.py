@@ -219,3 +219,12 @@ def test_page_allows_only_its_own_scripts(tmp_path):
     scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
     expected = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts)
     assert f"script-src {expected};" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+
+
+def test_a_huge_query_file_is_refused_unread(tmp_path):
+    big = tmp_path / "big.rq"
+    with open(big, "wb") as stream:
+        stream.truncate(5_000_000)  # sparse: no disk used
+    result = run_cli("query", str(big))
+    assert (result.returncode, result.stderr) == (
+        2, f"Error: {big}: 5,000,000 bytes, more than the 4,000,000 a query may have\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .errors import ValidationFailed
 from .formats import Format, formats
@@ -25,22 +25,37 @@ class BuildResult:
     report: ValidationReport
     summary: Summary
     written: list[Path] = field(default_factory=list)
+    #: With infer=True: how many triples RDFS entailment added, and the graph that holds them.
+    inferred: int = 0
+    inferred_graph: URIRef | None = None
 
 
-def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = None) -> BuildResult:
+def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = None,
+          infer: bool = False) -> BuildResult:
     """Build the graph, validate it, and write graph.* into `out_dir`.
 
+    With `infer`, also graph.trig: the graph as its default graph and the RDFS
+    entailments in the named graph <base>inferred, apart from what was written.
     Raises ValidationFailed (nothing written) when the data breaks a rule.
     """
     loaded = load_project(base=base, data=data)
     report = validate(loaded.graph, sources=loaded.sources)
     if not report.conforms:
-        raise ValidationFailed(report.lines[0], lines=report.lines, report=report)
+        raise ValidationFailed(report.lines[0], lines=report.lines)
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
     files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.graph) for fmt in chosen}
     from .draw import render_html
     from .network import network_view
 
     files[out_dir / "graph.html"] = render_html(network_view(loaded.graph), loaded.graph).encode("utf-8")
+    inferred, name = None, URIRef((base or DATA_BASE) + "inferred")
+    if infer:
+        from .infer import entailed, trig
+
+        inferred = entailed(loaded.graph)
+        files[out_dir / "graph.trig"] = trig(loaded.graph, inferred, name)
     written = write_atomically(files)
-    return BuildResult(loaded.graph, report, summarize(loaded.graph, data_base=base or DATA_BASE), written)
+    result = BuildResult(loaded.graph, report, summarize(loaded.graph, data_base=base or DATA_BASE), written)
+    if inferred is not None:
+        result.inferred, result.inferred_graph = len(inferred), name
+    return result

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import networkx as nx
 from rdflib import Graph
-from rdflib.namespace import RDF, RDFS, SDO
+from rdflib.namespace import RDF, SDO
 
 from .network import SHAPES
-from .vocab import TK
+from .vocab import TK, label
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Above this many nodes the page trades looks for speed (see options()).
@@ -167,7 +167,7 @@ def _source_line(graph: Graph) -> str:
     if article is None:
         return f"Source: RDF data with {sentences} sentences of evidence."
     publisher = graph.value(article, SDO.publisher)
-    name = graph.value(publisher, RDFS.label) if publisher is not None else None
+    name = label(graph, publisher, "en") if publisher is not None else None
     digest = str(graph.value(article, TK.sha256) or "")[:12]
     return (f"Source: news report by {name or 'an unnamed publisher'}, in Urdu, July 2025 "
             f"(article.ur.txt, {sentences} sentences, SHA-256 {digest}…). "

@@ -23,7 +23,6 @@ class LoadedGraph:
 
     graph: Graph
     sources: SourceMap
-    files: list[Path]
 
 
 def new_graph(*, store: str = "default", base: str = DATA_BASE) -> Graph:
@@ -46,7 +45,7 @@ def load_files(files: list[Path], *, into: Graph | None = None) -> LoadedGraph:
     sources = SourceMap()
     for path in files:
         sources.update(parse_rdf(path, graph))
-    return LoadedGraph(graph, sources, list(files))
+    return LoadedGraph(graph, sources)
 
 
 def data_sources(paths: list[Path]) -> tuple[list[Path], Path]:

@@ -67,8 +67,12 @@ def _child(work: Callable[[], Any], sandbox: Sandbox, parent: int, write_end: in
         # Ctrl-C in the terminal reaches the child too: let it end it at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # An engine's own complaints (Rust's allocation failure) are not for the user.
+        # An engine's own complaints (Rust's allocation failure, a crash dump
+        # of a fault handler inherited from the parent) are not for the user.
         if not os.environ.get("TAKEDOWN_KG_DEBUG"):
+            import faulthandler
+
+            faulthandler.disable()
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)
         try:

@@ -18,6 +18,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
 from .errors import InputError
+from .vocab import expand
 
 _PREFIX = re.compile(r"^\s*@prefix\s+([\w-]*):\s*<([^>]*)>\s*\.", re.MULTILINE)
 _SUBJECT = re.compile(r"^(<[^>]+>|[\w-]*:[^\s;,.]*(?:\.[^\s;,.]+)*)")
@@ -77,8 +78,11 @@ def regular_file(path: Path, *, what: str = "give a regular file") -> Path:
     return path
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, *, limit: int | None = None) -> str:
+    """The file's text as UTF-8; past `limit` bytes, refused unread."""
     regular_file(path, what="check the path")
+    if limit is not None and path.stat().st_size > limit:
+        raise InputError(f"{display_path(path)}: {path.stat().st_size:,} bytes, more than the {limit:,} a query may have")
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -212,20 +216,11 @@ def source_map(path: Path, text: str) -> SourceMap:
             continue
         head = _SUBJECT.match(line)
         if head:
-            iri = _expand(head.group(1), prefixes)
+            iri = expand(head.group(1), prefixes)
             if iri is not None:
                 found.subjects.setdefault(iri, Location(path, number))
         for token in re.findall(r"<[^>\s]+>|[\w-]*:[\w.-]*[\w-]", line.split('"')[0] if '"' in line else line):
-            iri = _expand(token, prefixes)
+            iri = expand(token, prefixes)
             if iri is not None:
                 found.mentions.setdefault(iri, Location(path, number))
     return found
-
-
-def _expand(token: str, prefixes: dict[str, str]) -> URIRef | None:
-    if token.startswith("<"):
-        return URIRef(token[1:-1])
-    prefix, _, local = token.partition(":")
-    if prefix in prefixes:
-        return URIRef(prefixes[prefix] + local)
-    return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from .vocab import DATA_BASE, TK, qname
+from .vocab import DATA_BASE, TK, label, qname
 
 _ACTOR_CLASSES = """
 SELECT DISTINCT ?actor ?class WHERE {
@@ -56,8 +56,7 @@ def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
     facts = list(graph.query(_FACTS, initNs=namespaces))
     voices = Counter()
     for _, _, voice in facts:
-        label = graph.value(voice, RDFS.label) if voice is not None else None
-        voices[str(label) if label else "none"] += 1
+        voices[label(graph, voice, "en") if voice is not None else "none"] += 1
     return Summary(
         triples=len(graph),
         ontology_triples=sum(1 for s, _, _ in graph if not str(s).startswith(data_base)),
