@@ -3,6 +3,9 @@ bilingual and safe. Under CI=true a missing browser fails these tests."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from conftest import ARTEFACTS, FIXTURES, need, run_cli
@@ -176,6 +179,26 @@ def test_screenshot_command(tmp_path):
     result = run_cli("graph", "-o", str(page), "--screenshot", str(png), "--search", "Telegram")
     assert (result.returncode, result.stdout) == (0, f"wrote {page}\nwrote {png}\n")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_screenshot_needs_chromium_only(tmp_path):
+    need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
+    page, png = tmp_path / "graph.html", tmp_path / "graph.png"
+    script = ("import sys; sys.modules['playwright'] = None  # no Playwright to be had\n"
+              "from takedown_kg.cli import main; sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", script, "graph", "-o", str(page), "--screenshot", str(png)],
+                            capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
+
+
+def test_screenshot_without_chromium_names_the_install(tmp_path, monkeypatch):
+    from takedown_kg import screenshot
+    from takedown_kg.errors import UsageError
+
+    monkeypatch.setattr(screenshot, "chromium_path", lambda: None)
+    with pytest.raises(UsageError, match="^a screenshot needs Chromium: apt-get install chromium fonts-noto-core$"):
+        screenshot.take(tmp_path / "graph.html", tmp_path / "graph.png")
 
 
 def test_a_script_smuggled_into_the_page_does_not_run(browser, page_file, tmp_path):

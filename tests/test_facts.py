@@ -29,9 +29,10 @@ FACTS = {
     "F6": (["S3"], FIGURES, """?fact a tk:FollowerReach ; tk:ofAccountsFrom tkd:blocking-of-accounts ;
              tk:followerCount ?q . ?q schema:minValue 2000000 ; tk:minExclusive true ;
              tk:statedAs "20 لاکھ سے زیادہ"@ur"""),
-    "F7": (["S3"], FIGURES, """?fact a tk:AccountBlocking ; tk:ofAccountsFrom tkd:reporting-of-accounts ;
+    "F7": (["S3"], FIGURES, """?fact a tk:AccountAction ; tk:ofAccountsFrom tkd:reporting-of-accounts ;
              schema:actionStatus schema:ActiveActionStatus .
-             FILTER NOT EXISTS { ?fact tk:accountCount ?stored }"""),
+             FILTER NOT EXISTS { ?fact tk:accountCount ?stored }
+             FILTER NOT EXISTS { ?fact a tk:AccountBlocking }"""),
     "F8": (["S4"], ARTICLE, """?fact a tk:Strategy ; tk:adoptedBy tkd:government-of-pakistan ;
              tk:hasMeasure tkd:formal-request, tkd:direct-meetings-pta-platforms,
                            tkd:online-meeting-with-telegram, tkd:joint-media-briefing"""),
@@ -52,17 +53,17 @@ FACTS = {
     "F14": (["S8"], ARTICLE, """?fact a tk:Appeal ; schema:agent tkd:talal-chaudhry, tkd:barrister-aqeel ;
              schema:recipient tkd:global-and-local-media ; tk:madeAt tkd:joint-media-briefing ;
              tk:asksTo "adopt AI-based automated content-blocking systems"@en"""),
-    "F15": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:facebook ; tk:complianceRate ?q .
+    "F15": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:facebook ; tk:requestsFrom tkd:pakistan ; tk:complianceRate ?q .
              ?q schema:minValue 90 ; tk:minExclusive true ; schema:unitCode "P1" """),
-    "F16": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:tiktok ; tk:complianceRate ?q .
+    "F16": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:tiktok ; tk:requestsFrom tkd:pakistan ; tk:complianceRate ?q .
              ?q schema:minValue 90 ; tk:minExclusive true ; schema:unitCode "P1" """),
-    "F17": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:telegram ;
+    "F17": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:telegram ; tk:requestsFrom tkd:pakistan ;
              tk:cooperationLevel tk:cooperationFull .
              FILTER NOT EXISTS { ?fact tk:complianceRate ?rate }"""),
-    "F18": (["S10"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:x ;
+    "F18": (["S10"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:x ; tk:requestsFrom tkd:pakistan ;
              tk:cooperationLevel tk:responseDisappointing ; tk:complianceRate ?q .
              ?q schema:value 30 ; schema:unitCode "P1" """),
-    "F19": (["S10"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:whatsapp ;
+    "F19": (["S10"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:whatsapp ; tk:requestsFrom tkd:pakistan ;
              tk:cooperationLevel tk:responseDisappointing ; tk:complianceRate ?q .
              ?q schema:value 30 ; schema:unitCode "P1" """),
     "F20": (["S11"], OFFICIALS, """?fact a tk:ReportedClaim ; schema:about tkd:pakistan-electronic-and-print-media ;
@@ -75,6 +76,7 @@ FACTS = {
     "F23": (["S13"], ARTICLE, """?fact a tk:Demand ; schema:position 1 ; schema:about tkd:extremist-elements ;
              tk:asksTo "permanently shut down all accounts linked to terrorist elements"@en"""),
     "F24": (["S14"], ARTICLE, """?fact a tk:Demand ; schema:position 2 ;
+             rdfs:label "جدید AI ٹیکنالوجی کے ذریعے شدت پسند مواد کو فوری طور پر ہٹایا جائے"@ur ;
              tk:asksTo "remove extremist content immediately through modern AI technology"@en"""),
     "F25": (["S15"], ARTICLE, """?fact a tk:Demand ; schema:position 3 ; schema:about tkd:regulatory-and-security-agencies ;
              tk:asksTo "establish direct and immediate contact with Pakistan's regulatory and security agencies"@en"""),
@@ -171,6 +173,25 @@ def test_actor(graph, actor_id):
         id=_literal(actor_id),
     )
     assert voices and all(voice == VOICE_OF_SENTENCE.get(s, ARTICLE) for s, voice in voices)
+
+
+def test_pni_facebook_page(graph):
+    rows = select(graph, """SELECT ?en ?ur ?text WHERE {
+        ?page a schema:WebPage ; rdfs:label ?en, ?ur ; schema:publisher tkd:pni ; schema:provider tkd:facebook ;
+              tk:mentionedIn/oa:hasSelector/oa:exact ?text .
+        FILTER (lang(?en) = "en" && lang(?ur) = "ur")
+    }""")
+    assert [(en, ur) for en, ur, _ in rows] == [("PNI's Facebook page", "پی این آئی کا فیس بک پیج")]
+    assert rows[0][1] in rows[0][2]
+
+
+def test_every_urdu_fact_label_is_written_in_its_sentence(graph):
+    rows = select(graph, """SELECT ?id ?ur ?text WHERE {
+        ?f dcterms:identifier ?id ; rdfs:label ?ur ; tk:statedIn/oa:hasSelector/oa:exact ?text .
+        FILTER (lang(?ur) = "ur" && STRSTARTS(?id, "F"))
+    }""")
+    assert len({r[0] for r in rows}) == 26
+    assert [(i, ur) for i, ur, text in rows if ur not in text] == []
 
 
 def test_no_fact_beyond_the_inventory(graph):

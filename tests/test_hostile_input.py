@@ -75,8 +75,38 @@ def test_xml_entity_bomb_is_refused_before_parsing(tmp_path, command):
     bomb.write_text(ENTITY_BOMB, encoding="utf-8")
     result = run_cli(*_args(command, bomb, tmp_path / "out"), cwd=tmp_path)
     assert (result.returncode, result.stderr) == (
-        2, "Error: bomb.rdf: its XML entities would expand to 1,033,333,502 characters (limit 16,777,216); "
-           "refused as an entity bomb\n")
+        2, "Error: bomb.rdf: the XML entity b refers to another entity; nested entities are refused "
+           "(they can expand without bound); expand them in the file\n")
+
+
+BYPASSES = {
+    # A fake end of the internal subset after the root element.
+    "fake-subset-end": ENTITY_BOMB.replace("</rdf:RDF>", "</rdf:RDF>\n<!-- ]> -->"),
+    # Nesting through a character reference for '&'.
+    "character-reference": ENTITY_BOMB.replace("&a;", "&#38;a;").replace("&b;", "&#38;b;"),
+}
+
+
+@pytest.mark.parametrize("case", list(BYPASSES))
+def test_entity_bomb_variants_are_refused_too(tmp_path, case):
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text(BYPASSES[case], encoding="utf-8")
+    result = run_cli("validate", "bomb.rdf", cwd=tmp_path)
+    assert result.returncode == 2 and "nested entities are refused" in result.stderr
+
+
+def test_a_flat_entity_repeated_past_the_limit_is_refused(tmp_path):
+    value = "x" * 10_000
+    body = "&big;" * 2_000
+    (tmp_path / "wide.rdf").write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY big "{value}"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:x="http://x/">
+ <rdf:Description rdf:about="http://x/s"><x:p>{body}</x:p></rdf:Description>
+</rdf:RDF>
+""", encoding="utf-8")
+    result = run_cli("validate", "wide.rdf", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2, "Error: wide.rdf: its XML entities would expand to 20,010,169 characters (limit 16,777,216); refused as an entity bomb\n")
 
 
 def test_entities_for_namespaces_still_parse(tmp_path):
@@ -189,3 +219,12 @@ def test_page_allows_only_its_own_scripts(tmp_path):
     scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
     expected = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts)
     assert f"script-src {expected};" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+
+
+def test_a_huge_query_file_is_refused_unread(tmp_path):
+    big = tmp_path / "big.rq"
+    with open(big, "wb") as stream:
+        stream.truncate(5_000_000)  # sparse: no disk used
+    result = run_cli("query", str(big))
+    assert (result.returncode, result.stderr) == (
+        2, f"Error: {big}: 5,000,000 bytes, more than the 4,000,000 a query may have\n")

@@ -26,8 +26,8 @@ def view(graph):
 
 
 def test_view_holds_actors_and_items_but_no_literals_or_terms(view):
-    assert view.number_of_nodes() == 57  # 30 actors and posts, 26 facts, the article
-    assert view.number_of_edges() == 66
+    assert view.number_of_nodes() == 58  # 31 actors and posts, 26 facts, the article
+    assert view.number_of_edges() == 73
     kinds = {data["kind"] for _, data in view.nodes(data=True)}
     assert kinds == {"actor", "post", "event", "claim", "observation", "demand", "plan", "article"}
     assert not [n for n in view if n.startswith("https://w3id.org/takedown-kg/ontology#")]
@@ -86,15 +86,15 @@ def test_gexf_carries_colour_for_gephi(tmp_path):
 
 def test_stats(view):
     stats = network_stats(view, top=3)
-    assert (stats.nodes, stats.edges) == (57, 66)
+    assert (stats.nodes, stats.edges) == (58, 73)
     assert stats.by_class[:2] == [("tk:Collective", "collective", 8), ("tk:SocialMediaPlatform", "social media platform", 6)]
     assert [(label, degree) for label, _, degree, _ in stats.central] == [
-        ("Government of Pakistan", 6), ("Pakistan", 6), ("Telegram", 4)]
+        ("Pakistan", 11), ("Government of Pakistan", 6), ("Telegram", 4)]
     result = run_cli("stats", "--top", "3")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "57 nodes, 66 edges"
-    assert lines[-3].split()[:4] == ["Government", "of", "Pakistan", "6"]
+    assert lines[0] == "58 nodes, 73 edges"
+    assert lines[-3].split()[:2] == ["Pakistan", "11"]
 
 
 def test_focus_draws_a_neighbourhood(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import RDFS
@@ -36,11 +37,21 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
                     "takedown_kg/data/article.ur.txt", "takedown_kg/data/facts.ttl",
                     "takedown_kg/queries/compliance.rq", "takedown_kg/templates/network.html"):
         assert shipped in names
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
-    # The venv sees the dependencies already installed, so no download is needed.
+    # A fresh venv that sees the dependencies this test runs with, so no download
+    # is needed. `venv --system-site-packages` would not do: from inside a venv
+    # it exposes the base interpreter's packages, not the venv's. Their folders
+    # go into a .pth file instead (plain paths: the .pth files in them, such as
+    # this checkout's editable install, are not read).
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
-    subprocess.run([venv / "bin" / "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    purelib = subprocess.run([venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    outer = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (Path(purelib) / "outer-dependencies.pth").write_text("".join(f"{p}\n" for p in outer), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+                    "--no-deps", str(wheel)], check=True, timeout=300)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     located = subprocess.run([venv / "bin" / "python", "-c", "import takedown_kg; print(takedown_kg.__file__)"],

@@ -21,7 +21,7 @@ from rdflib.query import Result
 import takedown_kg
 from conftest import FIXTURES, ROOT, run_cli
 from takedown_kg.engines import QueryResult
-from takedown_kg.errors import QueryRefused, QueryTimeout
+from takedown_kg.errors import QueryRefused, QueryTimeout, UsageError
 from takedown_kg.library import named_queries, prefix_block
 from takedown_kg.results import write_csv, write_json, write_tsv, write_xml
 
@@ -53,10 +53,12 @@ def test_summary_counts_by_class():
 
 
 def test_bindings_are_terms_not_text():
-    # A value that would change the query if it were pasted in is just a literal.
-    hostile = 'tkd:x } UNION { ?fact ?p ?o'
+    # A value that would change the query if it were pasted in is refused as a
+    # term, or stays one literal when quoted.
+    with pytest.raises(UsageError, match="not a valid IRI"):
+        takedown_kg.query("evidence", bindings={"fact": "tkd:x } UNION { ?fact ?p ?o"})
     for engine in ENGINES:
-        assert takedown_kg.query("evidence", bindings={"fact": hostile}, engine=engine).rows == []
+        assert takedown_kg.query("evidence", bindings={"fact": '"x } UNION { ?fact ?p ?o"'}, engine=engine).rows == []
     found = takedown_kg.query("evidence", bindings={"fact": URIRef("https://w3id.org/takedown-kg/id/compliance-x")})
     assert [str(r[1]) for r in found] == ["F18"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import subprocess
 
 import pytest
 
@@ -37,12 +39,22 @@ def _session(command: str) -> str:
     raise AssertionError(f"the README shows no `$ takedown-kg {command}` session")
 
 
-@pytest.mark.parametrize("command", ["build", "query compliance", "query account-figures --format csv",
-                                     "query sentence --bind number=8 --full"])
+@pytest.mark.parametrize("command", [
+    "build", "query compliance", "query account-figures --format csv", "query sentence --bind number=8 --full",
+    "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
+    "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
+])
 def test_shown_output_is_real(tmp_path, command):
-    result = run_cli(*command.split(), cwd=tmp_path)
+    result = run_cli(*shlex.split(command), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace("\r\n", "\n") == _session(command)
+
+
+@pytest.mark.parametrize("command", ["query evidence --bind fact=compliance-x",
+                                     "query evidence --bind fakt=tkd:compliance-x"])
+def test_shown_errors_are_real(tmp_path, command):
+    result = run_cli(*shlex.split(command), cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", _session(command))
 
 
 def test_python_examples_run(tmp_path):
@@ -59,9 +71,25 @@ def test_python_examples_run(tmp_path):
 def test_two_setup_commands():
     setup = README.split("## Set-up", 1)[1].split("##", 1)[0]
     commands = [line.split("#")[0].strip() for line in _blocks("sh")[0].splitlines() if line.strip()]
-    assert commands == ["pip install . && takedown-kg build", "bash .ci/run"]
-    assert "python3 -m pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "bash .ci/run" in setup
+    assert commands == ["bash setup.sh && . .venv/bin/activate && takedown-kg build", "bash .ci/run"]
+    # .ci/run ends with the test command the README names.
+    test_command = ".venv/bin/python -m pytest -q"
+    assert f"the test command, `{test_command}`" in setup
+    assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").rstrip().endswith(f'{test_command} "$@"')
+    assert "bash setup.sh test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_setup_script_installs_into_a_venv(tmp_path):
+    # PEP 668 systems refuse a system-wide pip install; the script never tries one.
+    commands = [line.strip() for line in (ROOT / "setup.sh").read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.strip().startswith(("#", "echo"))]
+    assert '[ -x .venv/bin/python ] || "$python" -m venv .venv' in commands
+    assert [c for c in commands if "pip install" in c] == [
+        '.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${1:+[$1]}"']
+    wrong = subprocess.run(["bash", str(ROOT / "setup.sh")], env={**os.environ, "PYTHON": "false"},
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert (wrong.returncode, wrong.stderr) == (
+        2, "Error: takedown-kg needs Python 3.11 or later; false is missing\n")
 
 
 def test_ci_true_turns_a_missing_part_into_a_failure(monkeypatch):
@@ -70,3 +98,13 @@ def test_ci_true_turns_a_missing_part_into_a_failure(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         conftest.need(False, "Chromium is not installed")
+
+
+def test_examples_that_write_files_write_into_out():
+    # Following the README must leave the checkout clean: out/ is ignored.
+    targets = re.findall(r"(?:-o|--screenshot|--out)\s+(\S+)", "".join(_blocks("sh")))
+    assert targets and all(t.startswith("out/") or t == "-" for t in targets), targets
+
+
+def test_csv_line_ends_are_documented():
+    assert "CSV has CRLF line ends, as the W3C format requires" in README

@@ -87,6 +87,35 @@ def test_less_than_that_reads_as_an_iri_is_refused_with_advice():
         "put a space after '<' when it compares")
 
 
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICESILENT<http://127.0.0.1:9/s> { ?s ?p ?o } }",
+    "ASK{SERVICESILENT?x{}}",
+    "SELECT * FROMNAMED<http://127.0.0.1:9/g> WHERE { ?s ?p ?o }",
+])
+def test_a_keyword_run_together_with_the_next_word_is_still_the_keyword(text):
+    # Oxigraph matches keywords without a word boundary.
+    with pytest.raises(QueryRefused):
+        check(text)
+
+
+def test_a_long_run_of_dots_in_a_name_is_read_in_linear_time():
+    tokens_of = __import__("takedown_kg.safety", fromlist=["tokens"]).tokens
+    found = tokens_of("SELECT * WHERE { ?s ?p tkd:a" + "." * 50_000 + "b }")
+    assert [t.kind for t in found][-2:] == ["pname", "punct"] and len(found[-2].text) == 50_006
+
+
+def test_an_escape_of_a_surrogate_is_a_query_error():
+    with pytest.raises(QueryError) as error:
+        check('SELECT ("\\uD800" AS ?x) WHERE {}')
+    assert str(error.value) == "\\uD800 is not a character (a surrogate or past U+10FFFF); write the character itself"
+
+
+def test_controls_in_an_echoed_line_are_shown_escaped():
+    with pytest.raises(QueryError) as error:
+        check('SELECT * WHERE { ?s ?p "\x1b]0;x\u202e" \u00a7 }')
+    assert error.value.lines[1] == '  SELECT * WHERE { ?s ?p "\\u001b]0;x\\u202e" \u00a7 }'
+
+
 def test_ordinary_queries_with_the_words_in_text_pass():
     text = ('SELECT ?service WHERE { ?service rdfs:label ?load . # SERVICE in a comment\r\n'
             ' FILTER (?load != "SERVICE <x> LOAD" && ?service != <http://x/SERVICE> && ?a<?b&&?c>?d) }')

@@ -26,10 +26,41 @@ def command(name: str, summary: str, example: str):
     def register(function):
         function.summary = summary
         function.example = example
+        function.__dict__.setdefault("options", [])
         COMMANDS[name] = function
         return function
 
     return register
+
+
+def option(*flags: str, **settings):
+    """Declare one argparse option of the command below it, as click does."""
+
+    def add(function):
+        # Decorators apply bottom-up; inserting at the front keeps --help in reading order.
+        function.__dict__.setdefault("options", []).insert(0, (flags, settings))
+        return function
+
+    return add
+
+
+BASE_HELP = "data IRI base instead of https://w3id.org/takedown-kg/id/ (must end in / or #)"
+DATA_HELP = ("a source folder, a corpus folder or an RDF file to use instead of the shipped corpus "
+             "(data/sources); repeat for more")
+SOURCE_HELP = "only this source's graph (and the ontology), by its folder name: pni, tribune, ..."
+
+
+def corpus_options(*, source: bool = True):
+    """--data, --base and --source: the same meaning for every command that reads the corpus."""
+
+    def add(function):
+        function = option("--data", type=Path, action="append", metavar="PATH", help=DATA_HELP)(function)
+        function = option("--base", metavar="IRI", help=BASE_HELP)(function)
+        if source:
+            function = option("--source", metavar="SLUG", help=SOURCE_HELP)(function)
+        return function
+
+    return add
 
 
 def _out(text: str = "") -> None:
@@ -37,52 +68,81 @@ def _out(text: str = "") -> None:
 
 
 @command("build", "build the graph, validate it and write every output to out/", "takedown-kg build --out out")
+@option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (default: out)")
+@corpus_options(source=False)
+@option("--infer", action="store_true",
+        help="also write graph.trig, with the RDFS entailments (types, super-properties) in their own named graph")
 def cmd_build(args) -> int:
     from .build import build
+    from .vocab import qname
 
-    result = build(args.out, base=args.base, data=args.data)
-    _out("takedown-kg: built the graph of the article")
+    result = build(args.out, base=args.base, data=args.data, infer=args.infer)
+    _out(f"takedown-kg: built the graph of {len(result.sources)} source{'s' if len(result.sources) != 1 else ''}")
     for line in result.summary.lines():
         _out("  " + line)
     _out(f"  validation  conforms ({result.report.rules_checked} rules checked)")
+    if result.inferred_graph is not None:
+        _out(f"  inferred    {result.inferred} triples (RDFS), in the named graph {qname(result.graph, result.inferred_graph)}")
     _out("wrote")
     for path in result.written:
         _out(f"  {_show(path)}")
     return ExitCode.OK
 
 
-@command("export", "write the graph in one format to a file or stdout", "takedown-kg export --format jsonld -o graph.jsonld")
+@command("export", "write the graph in one format to a file or stdout", "takedown-kg export --format jsonld -o out/graph.jsonld")
+@option("--format", metavar="NAME", help="output format: a name, alias or suffix (ttl, nt, json-ld, xml; see --list); "
+        "default: from the -o suffix")
+@option("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")
+@option("--list", action="store_true", help="list the formats: name, suffix, media type")
+@corpus_options()
 def cmd_export(args) -> int:
-    from .formats import formats, get_format
-    from .graph import build_graph
+    from .formats import format_for, formats, get_format
+    from .graph import load_project
 
     if args.list:
         for fmt in formats():
             _out(f"{fmt.name:<10} {fmt.suffix:<8} {fmt.media_type:<24} {fmt.description}")
         return ExitCode.OK
-    if not args.format:
-        raise UsageError("export needs --format NAME (see takedown-kg export --list)")
-    fmt = get_format(args.format)
-    _emit(fmt.write(build_graph(base=args.base)), args.output)
+    if args.format:
+        fmt = get_format(args.format)
+    elif args.output not in (None, "-") and format_for(args.output):
+        fmt = format_for(args.output)
+    else:
+        raise UsageError("export needs --format NAME, or -o FILE with a known suffix (see takedown-kg export --list)")
+    loaded = load_project(data=args.data, base=args.base, source=args.source)
+    _emit(fmt.write(loaded.corpus.dataset if fmt.quads else loaded.graph), args.output)
     return ExitCode.OK
 
 
-@command("validate", "check the project's graph, or any RDF files, against the shapes and checks", "takedown-kg validate out/graph.ttl")
+@command("validate", "check the corpus, or any sources or RDF files, against the shapes and checks", "takedown-kg validate out/graph.ttl")
+@option("files", nargs="*", type=Path, metavar="PATH", help="what to check, as --data takes it (default: the shipped corpus)")
+@corpus_options(source=False)
 def cmd_validate(args) -> int:
-    from . import resources
-    from .graph import load_files, load_project
+    from .graph import load_project
     from .validation import validate
 
-    if args.files:
-        loaded = load_files([resources.ontology_file(), *args.files])
-    else:
-        loaded = load_project()
+    loaded = load_project(data=[*args.files, *(args.data or [])] or None, base=args.base)
     report = validate(loaded.graph, sources=loaded.sources)
     _out(report.text)
     return ExitCode.OK if report.conforms else ExitCode.INVALID
 
 
-@command("query", "run a named query, a .rq file or SPARQL text on the graph", "takedown-kg query compliance")
+@command("query", "run a named query, a query file or SPARQL text on the graph", "takedown-kg query compliance")
+@option("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a query file (.rq, .sparql, any suffix)")
+@option("-e", "--expression", metavar="SPARQL", help="the query text itself")
+@option("--list", action="store_true", help="list the named queries with what each answers")
+@option("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
+@option("--bind", action="append", metavar="NAME=VALUE",
+        help="bind ?NAME to an RDF term: tkd:telegram, <iri>, \"text\"@ur, 42 (repeatable)")
+@option("--format", metavar="NAME",
+        help="table (default), json, xml, csv or tsv; for CONSTRUCT/DESCRIBE an export format (turtle)")
+@option("--full", action="store_true", help="show long values whole in the table")
+@option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+@corpus_options()
+@option("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
+@option("--timeout", type=float, default=30.0, metavar="SECONDS",
+        help="stop loading and querying after this long (default: 30)")
+@option("--memory", type=int, default=4096, metavar="MB", help="stop loading and querying past this much memory (default: 4096)")
 def cmd_query(args) -> int:
     from .library import named_queries, prefix_block
 
@@ -96,17 +156,20 @@ def cmd_query(args) -> int:
         sys.stdout.write(prefix_block())
         return ExitCode.OK
     if (args.query is None) == (args.expression is None):
-        raise UsageError("give one query: a NAME, a FILE.rq, or -e 'SPARQL' (see takedown-kg query --list)")
-    from .formats import formats, get_format
+        raise UsageError("give one query: a NAME, a query FILE, or -e 'SPARQL' (see takedown-kg query --list)")
+    from .formats import find_format, formats, get_format
     from .results import RESULT_FORMATS, WRITERS, write_table
     from .sparql import query
 
-    known = [*RESULT_FORMATS, *(f.name for f in formats())]
-    if args.format and args.format not in known:  # say so before a long query runs, not after
+    if args.format and args.format not in RESULT_FORMATS and find_format(args.format) is None:
+        known = [*RESULT_FORMATS, *(f.name for f in formats())]  # said before a long query runs, not after
         raise UsageError(f"unknown result format {args.format!r}; choose one of: {', '.join(known)}")
     bindings = dict(_binding(b) for b in args.bind or [])
     result = query(args.expression if args.expression is not None else args.query, bindings=bindings,
-                   engine=args.engine, data=args.data, timeout=args.timeout, memory=args.memory)
+                   engine=args.engine, data=args.data, base=args.base, source=args.source,
+                   timeout=args.timeout, memory=args.memory)
+    for warning in result.warnings:
+        sys.stderr.write(f"Warning: {warning}\n")
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         content = get_format(args.format or "turtle").write(result.graph)
     else:
@@ -114,7 +177,8 @@ def cmd_query(args) -> int:
         if name not in RESULT_FORMATS:
             raise UsageError(f"{result.form} answers in: {', '.join(RESULT_FORMATS)}; {name!r} is for CONSTRUCT and DESCRIBE")
         text = write_table(result, full=args.full) if name == "table" else WRITERS[name](result)
-        content = text.encode("utf-8")
+        # A lone surrogate from the data is shown as \udXXX, never a crash.
+        content = text.encode("utf-8", "backslashreplace")
     _emit(content, args.output)
     if result.form == "ASK" and not result.boolean:
         return ExitCode.INVALID
@@ -139,46 +203,54 @@ def _emit(content: bytes, output: str | None) -> None:
 
 
 @command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
+@option("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
+        help="the HTML file to write (default: out/graph.html)")
+@option("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
+@option("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
+@option("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
+@option("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
+@corpus_options()
+@option("--open", action="store_true", help="open the page in the default browser")
+@option("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
+@option("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
 def cmd_graph(args) -> int:
     from .draw import write_page
 
-    written = write_page(args.output, data=args.data, lang=args.lang, focus=args.focus, depth=args.depth,
+    written = write_page(args.output, data=args.data, base=args.base, source=args.source, lang=args.lang, focus=args.focus, depth=args.depth,
                          include_ontology=args.include_ontology, screenshot=args.screenshot, search=args.search)
     for path in written:
         _out(f"wrote {_show(path)}")
     if args.open:
         import webbrowser
 
-        webbrowser.open(args.output.resolve().as_uri())
+        # No browser is not a failure: the page is written, the user can open it.
+        if not webbrowser.open(args.output.resolve().as_uri()):
+            sys.stderr.write(f"takedown-kg: no browser found; open {_show(args.output)} in one\n")
     return ExitCode.OK
 
 
 @command("stats", "print counts by class and the most central actors", "takedown-kg stats --top 5")
+@option("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
+@corpus_options()
 def cmd_stats(args) -> int:
     from .network import load_view
     from .stats import network_stats
 
-    _, view = load_view(args.data)
+    _, view = load_view(args.data, base=args.base, source=args.source)
     for line in network_stats(view, top=args.top).lines():
         _out(line)
     return ExitCode.OK
 
 
-@command("locate", "print where a text occurs in the article (offsets for a new sentence or quote)", "takedown-kg locate 'باقاعدہ درخواست'")
+@command("locate", "print where a text occurs in the held texts (offsets for a new sentence or quote)", "takedown-kg locate 'باقاعدہ درخواست'")
+@option("text", help="the exact text to find, as the source writes it")
+@option("--data", type=Path, action="append", metavar="PATH", help=DATA_HELP)
+@option("--source", metavar="SLUG", help="search only this source's text")
 def cmd_locate(args) -> int:
-    from . import resources
-    from .sources import read_text
+    from .corpus import locate
 
-    article = read_text(resources.article_file())
-    found = 0
-    start = article.find(args.text)
-    while start != -1:
-        line = article.count("\n", 0, start) + 1
-        _out(f"line {line}  oa:start {start}  oa:end {start + len(args.text)}")
-        found += 1
-        start = article.find(args.text, start + 1)
-    if not found:
-        raise TakedownError(f"{args.text!r} does not occur in the article; copy it character for character")
+    for found in locate(args.text, data=args.data, source=args.source):
+        _out(f"{found.slug}  line {found.line}  oa:start {found.start}  oa:end {found.end}")
     return ExitCode.OK
 
 
@@ -188,14 +260,43 @@ def _show(path: Path) -> str:
     return display_path(path)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's error form: one line, exit code 2, the closest command named."""
+
+    def error(self, message: str):
+        import difflib
+        import re
+
+        wrong = re.search(r"invalid choice: '([^']*)'", message)
+        if wrong and self.prog == "takedown-kg":
+            close = difflib.get_close_matches(wrong.group(1), list(COMMANDS), n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(COMMANDS)}"
+            message = f"unknown command {wrong.group(1)!r}; {hint}"
+        else:
+            message = f"{self.prog}: {message} (see {self.prog} --help)"
+        self.exit(ExitCode.ERROR, f"Error: {message}\n")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("takedown-kg")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        from . import __version__
+
+        return __version__
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="takedown-kg",
         description="A news report on social-media takedowns as a validated RDF knowledge graph.",
         epilog="Exit codes: 0 ok, 1 data does not conform (or ASK is false), 2 cannot run, "
         "3 bad query, 4 query refused, 5 query timed out.",
     )
     top.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    top.add_argument("--version", action="version", version=f"takedown-kg {_version()}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     for name, function in COMMANDS.items():
         sub = commands.add_parser(
@@ -206,57 +307,9 @@ def parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an error")
         sub.set_defaults(run=function)
-        _options(name, sub)
+        for flags, settings in function.options:
+            sub.add_argument(*flags, **settings)
     return top
-
-
-def _options(name: str, sub: argparse.ArgumentParser) -> None:
-    base = "data IRI base instead of https://w3id.org/takedown-kg/id/ (must end in / or #)"
-    if name == "build":
-        sub.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (default: out)")
-        sub.add_argument("--base", metavar="IRI", help=base)
-        sub.add_argument("--data", type=Path, action="append", metavar="PATH",
-                         help="curated Turtle file or folder to build from instead of the shipped data (repeatable)")
-    elif name == "export":
-        sub.add_argument("--format", metavar="NAME", help="output format (see --list)")
-        sub.add_argument("-o", "--output", metavar="FILE", help="file to write, or - for stdout (default)")
-        sub.add_argument("--list", action="store_true", help="list the formats: name, suffix, media type")
-        sub.add_argument("--base", metavar="IRI", help=base)
-    elif name == "validate":
-        sub.add_argument("files", nargs="*", type=Path, metavar="FILE", help="RDF files (default: the project's data)")
-    elif name == "query":
-        sub.add_argument("query", nargs="?", metavar="NAME|FILE", help="a named query (see --list) or a .rq file")
-        sub.add_argument("-e", "--expression", metavar="SPARQL", help="the query text itself")
-        sub.add_argument("--list", action="store_true", help="list the named queries with what each answers")
-        sub.add_argument("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
-        sub.add_argument("--bind", action="append", metavar="NAME=VALUE",
-                         help="bind ?NAME to an RDF term: tkd:telegram, <iri>, \"text\"@ur, 42 (repeatable)")
-        sub.add_argument("--format", metavar="NAME",
-                         help="table (default), json, xml, csv or tsv; for CONSTRUCT/DESCRIBE an export format (turtle)")
-        sub.add_argument("--full", action="store_true", help="show long values whole in the table")
-        sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="query these RDF files instead of the project's graph")
-        sub.add_argument("--engine", choices=["oxigraph", "rdflib"], default="oxigraph", help="SPARQL engine (default: oxigraph)")
-        sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                         help="stop loading and querying after this long (default: 30)")
-        sub.add_argument("--memory", type=int, default=4096, metavar="MB",
-                         help="stop loading and querying past this much memory (default: 4096)")
-    elif name == "graph":
-        sub.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
-                         help="the HTML file to write (default: out/graph.html)")
-        sub.add_argument("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
-        sub.add_argument("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
-        sub.add_argument("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
-        sub.add_argument("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
-        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="draw these RDF files instead of the project's graph")
-        sub.add_argument("--open", action="store_true", help="open the page in the default browser")
-        sub.add_argument("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
-        sub.add_argument("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
-    elif name == "stats":
-        sub.add_argument("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
-        sub.add_argument("--data", type=Path, nargs="+", metavar="FILE", help="RDF files instead of the project's graph")
-    elif name == "locate":
-        sub.add_argument("text", help="the exact text to find, in Urdu as the article writes it")
 
 
 class Terminated(BaseException):
@@ -288,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     # Urdu must print whatever the locale says; every modern terminal reads UTF-8.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     args = parser().parse_args(argv)
     if not getattr(args, "command", None):
         parser().print_help()

@@ -146,14 +146,7 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
         raise UsageError(f"base IRI {base!r} must end with '/' or '#'")
     sources, files = discover(paths or default_data())
     if only is not None:
-        chosen = [s for s in sources if s.slug == only]
-        if not chosen:
-            import difflib
-
-            close = difflib.get_close_matches(only, [s.slug for s in sources], n=3)
-            hint = f"did you mean {', '.join(close)}?" if close else f"the sources are: {', '.join(s.slug for s in sources)}"
-            raise UsageError(f"no source {only!r}; {hint}")
-        sources = chosen
+        sources = [s for s in sources if s.slug == only] or _no_source(only, sources)
     dataset = Dataset(default_union=True)
     where = SourceMap()
     where.update(parse_rdf(resources.ontology_file(), dataset.graph(ONTOLOGY_IRI)))
@@ -268,3 +261,43 @@ def _move(term, base: str):
     if isinstance(term, URIRef) and term.startswith(DATA_BASE):
         return URIRef(base + term[len(DATA_BASE):])
     return term
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a text occurs in a source's held text: line (from 1) and code-point span."""
+
+    slug: str
+    line: int
+    start: int
+    end: int
+
+
+def locate(text: str, *, data: list[Path] | None = None, source: str | None = None) -> list[Place]:
+    """Every occurrence of `text` in every held text of the corpus (or of one source)."""
+    if not text:
+        raise UsageError("give the text to find; an empty text occurs everywhere")
+    sources, _ = discover(data or default_data())
+    if source is not None:
+        sources = [s for s in sources if s.slug == source] or _no_source(source, sources)
+    found = []
+    for held in sources:
+        for path in held.texts:
+            body = read_text(path)
+            start = body.find(text)
+            while start != -1:
+                found.append(Place(held.slug, body.count("\n", 0, start) + 1, start, start + len(text)))
+                start = body.find(text, start + 1)
+    if not found:
+        where = f"the text of {source}" if source else "any held text"
+        raise UsageError(f"{text!r} does not occur in {where}; copy it character for character")
+    return found
+
+
+def _no_source(slug: str, sources: list[Source]):
+    import difflib
+
+    slugs = [s.slug for s in sources]
+    close = difflib.get_close_matches(slug, slugs, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else f"the sources are: {', '.join(slugs)}"
+    raise UsageError(f"no source {slug!r}; {hint}")

@@ -14,16 +14,16 @@ import re
 from pathlib import Path
 
 import networkx as nx
-from rdflib import Graph
-from rdflib.namespace import RDF, RDFS, SDO
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, SDO
 
 from .network import SHAPES
-from .vocab import TK
+from .vocab import TK, label
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Above this many nodes the page trades looks for speed (see options()).
 LARGE = 1000
-TITLE = "takedown-kg: who did what to whom, in the PNI report on social-media takedowns"
+TITLE = "takedown-kg: who did what to whom, in the reports on Pakistan's social-media takedowns"
 
 
 def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str:
@@ -81,6 +81,8 @@ def write_page(
     target: Path,
     *,
     data: list[Path] | None = None,
+    base: str | None = None,
+    source: str | None = None,
     lang: str = "en",
     focus: str | None = None,
     depth: int = 1,
@@ -92,7 +94,7 @@ def write_page(
     from .network import load_view, neighbourhood
     from .outputs import write_atomically
 
-    graph, view = load_view(data, include_ontology=include_ontology)
+    graph, view = load_view(data, base=base, source=source, include_ontology=include_ontology)
     if focus:
         view = neighbourhood(view, graph, focus, depth)
     written = write_atomically({target: render_html(view, graph, lang=lang).encode("utf-8")})
@@ -162,13 +164,18 @@ def _script(path: Path) -> str:
 
 
 def _source_line(graph: Graph) -> str:
-    article = next(graph.subjects(RDF.type, SDO.NewsArticle), None)
+    """What the page is drawn from: each source by its outlet, with its text or its address."""
+    sources = sorted(graph.subjects(RDF.type, TK.Source), key=str)
     sentences = len(set(graph.subjects(RDF.type, TK.Sentence)))
-    if article is None:
+    if not sources:
         return f"Source: RDF data with {sentences} sentences of evidence."
-    publisher = graph.value(article, SDO.publisher)
-    name = graph.value(publisher, RDFS.label) if publisher is not None else None
-    digest = str(graph.value(article, TK.sha256) or "")[:12]
-    return (f"Source: news report by {name or 'an unnamed publisher'}, in Urdu, July 2025 "
-            f"(article.ur.txt, {sentences} sentences, SHA-256 {digest}…). "
-            "Click any node to read the sentence of the article that states it and whose word it is.")
+    held = [s for s in sources if graph.value(s, TK.textHeld) == Literal(True)]
+    cited = len(sources) - len(held)
+    names = ", ".join(label(graph, graph.value(s, SDO.publisher), "en") for s in held if graph.value(s, SDO.publisher))
+    parts = [f"{len(sources)} source{'s' if len(sources) != 1 else ''}"]
+    if held:
+        parts.append(f"text held for {names} ({sentences} sentences)")
+    if cited:
+        parts.append(f"{cited} cited by address")
+    return ("Sources: " + "; ".join(parts) + ". Click any node to read the sentence that states it "
+            "and whose word it is.")

@@ -68,7 +68,3 @@ class ValidationFailed(TakedownError):
     """The graph breaks a rule of the shapes, the checks or the vocabulary."""
 
     exit_code = ExitCode.INVALID
-
-    def __init__(self, message: str, *, lines: list[str] | None = None, report=None):
-        super().__init__(message, lines=lines)
-        self.report = report

@@ -21,8 +21,14 @@ class Format:
     #: Turns the graph into bytes; the same graph always gives the same bytes.
     write: Callable[[Graph], bytes]
     description: str
+    #: Other names people use for it (rdflib's, the suffix without its dot).
+    aliases: tuple[str, ...] = ()
     #: Keeps named graphs: write() takes a Dataset (a plain graph goes to its default graph).
     quads: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.suffix.lstrip("."), self.suffix, *self.aliases)
+
 
 
 def canonical(graph: Graph) -> Graph:
@@ -135,11 +141,15 @@ def _gexf(graph: Graph) -> bytes:
 
 _TABLE: list[Format] = [
     Format("turtle", ".ttl", "text/turtle", _rdflib_writer("turtle"), "Turtle"),
-    Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line"),
-    Format("jsonld", ".jsonld", "application/ld+json", _jsonld, "JSON-LD, compacted with the project's prefixes"),
-    Format("rdfxml", ".rdf", "application/rdf+xml", _rdfxml, "RDF/XML"),
-    Format("trig", ".trig", "application/trig", _trig, "TriG: the ontology and each source in a named graph", quads=True),
-    Format("nquads", ".nq", "application/n-quads", _nquads, "N-Quads, one sorted quad a line", quads=True),
+    Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line",
+           ("n-triples", "nt11")),
+    Format("jsonld", ".jsonld", "application/ld+json", _jsonld, "JSON-LD, compacted with the project's prefixes",
+           ("json-ld",)),
+    Format("rdfxml", ".rdf", "application/rdf+xml", _rdfxml, "RDF/XML", ("xml", "rdf/xml", "owl")),
+    Format("trig", ".trig", "application/trig", _trig, "TriG: the ontology and each source in a named graph",
+           ("application/trig",), quads=True),
+    Format("nquads", ".nq", "application/n-quads", _nquads, "N-Quads, one sorted quad a line",
+           ("n-quads", "nq"), quads=True),
     Format("graphml", ".graphml", "application/graphml+xml", _graphml, "GraphML: the network view, for Cytoscape and yEd"),
     Format("gexf", ".gexf", "application/gexf+xml", _gexf, "GEXF: the network view, for Gephi"),
 ]
@@ -149,9 +159,23 @@ def formats() -> list[Format]:
     return list(_TABLE)
 
 
-def get_format(name: str) -> Format:
+def find_format(name: str) -> Format | None:
+    """The format called `name`, by its name, an alias or its suffix (ttl, .ttl, json-ld, xml)."""
     for fmt in _TABLE:
-        if fmt.name == name.lower():
+        if name.lower() in fmt.names():
             return fmt
+    return None
+
+
+def format_for(path: str) -> Format | None:
+    """The format a file name's suffix asks for (graph.ttl: turtle)."""
+    suffix = path.rpartition(".")[2]
+    return find_format(suffix) if "." in path else None
+
+
+def get_format(name: str) -> Format:
+    found = find_format(name)
+    if found is not None:
+        return found
     known = ", ".join(f.name for f in _TABLE)
     raise UsageError(f"unknown format {name!r}; choose one of: {known}")

@@ -28,6 +28,10 @@ _NETWORK_DENIED = ("Permission denied", "os error 13", "Network is unreachable",
                    "Address family not supported", "os error 97")
 
 
+# Messages of an allocation or a mapping refused by the memory limit.
+_OUT_OF_MEMORY = ("failed to map segment", "Cannot allocate memory", "os error 12", "memory allocation of")
+
+
 def run_isolated(work: Callable[[], Any], *, seconds: float, sandbox: Sandbox = Sandbox()) -> Any:
     """Return work()'s result, computed in a sandboxed child.
 
@@ -63,8 +67,12 @@ def _child(work: Callable[[], Any], sandbox: Sandbox, parent: int, write_end: in
         # Ctrl-C in the terminal reaches the child too: let it end it at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # An engine's own complaints (Rust's allocation failure) are not for the user.
+        # An engine's own complaints (Rust's allocation failure, a crash dump
+        # of a fault handler inherited from the parent) are not for the user.
         if not os.environ.get("TAKEDOWN_KG_DEBUG"):
+            import faulthandler
+
+            faulthandler.disable()
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)
         try:
@@ -132,6 +140,8 @@ def _answer(chunks: list[bytes], sandbox: Sandbox, status: int | None) -> Any:
         raise _memory_error(sandbox)
     if kind == "failed":
         reason = message[1]
+        if any(sign in reason for sign in _OUT_OF_MEMORY):
+            raise _memory_error(sandbox)
         if any(sign in reason for sign in _NETWORK_DENIED):
             raise QueryRefused(f"the query tried to reach the network or the disk and was stopped ({reason})")
         raise QueryError(f"the query failed: {reason}")

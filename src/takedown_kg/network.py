@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 from .errors import UsageError
-from .vocab import OA, PREFIXES, TK, qname
+from .vocab import OA, TK, expand, label, qname
 
 #: Shape per kind of node: the legend explains them.
 SHAPES = {
@@ -35,6 +35,7 @@ SHAPES = {
 }
 _KIND_OF_CLASS = {
     TK.TakedownDrive: "event", TK.AccountReporting: "event", TK.AccountBlocking: "event",
+    TK.AccountAction: "event",
     TK.FormalRequest: "event", TK.Meeting: "event", TK.MediaBriefing: "event", TK.Appeal: "event",
     TK.Publication: "event", TK.AccountLinkClaim: "claim", TK.ReportedClaim: "claim",
     TK.PlatformBan: "claim", TK.FollowerReach: "observation", TK.ComplianceObservation: "observation",
@@ -65,12 +66,12 @@ def network_view(graph: Graph, *, include_ontology: bool = False) -> nx.MultiDiG
             str(node),
             iri=str(node),
             qname=qname(graph, node),
-            label_en=_label(graph, node, "en"),
-            label_ur=_label(graph, node, "ur"),
+            label_en=label(graph, node, "en"),
+            label_ur=label(graph, node, "ur"),
             alt_labels=sorted(str(a) for a in graph.objects(node, SKOS.altLabel)),
             cls=qname(graph, cls),
-            class_en=_label(graph, cls, "en"),
-            class_ur=_label(graph, cls, "ur"),
+            class_en=label(graph, cls, "en"),
+            class_ur=label(graph, cls, "ur"),
             kind=_kind(graph, node, cls),
             color=colours[cls],
             fact_id=str(graph.value(node, DCTERMS.identifier) or ""),
@@ -82,7 +83,7 @@ def network_view(graph: Graph, *, include_ontology: bool = False) -> nx.MultiDiG
             if p == RDF.type and not include_ontology:
                 continue
             view.add_edge(str(s), str(o), key=str(p), predicate=str(p), qname=qname(graph, p),
-                          label_en=_label(graph, p, "en"), label_ur=_label(graph, p, "ur"))
+                          label_en=label(graph, p, "en"), label_ur=label(graph, p, "ur"))
     for node, degree in view.degree():
         view.nodes[node]["degree"] = degree
         view.nodes[node]["size"] = round(12 + 6 * math.sqrt(degree), 1)
@@ -104,10 +105,7 @@ def find_node(view: nx.MultiDiGraph, graph: Graph, subject: str) -> str:
     for node, data in view.nodes(data=True):
         for name in (node, data["qname"], data["label_en"], data["label_ur"], *data["alt_labels"]):
             names.setdefault(name.casefold(), node)
-    expanded = subject
-    prefix, _, local = subject.partition(":")
-    if prefix in PREFIXES and not subject.startswith(("http:", "https:")):
-        expanded = PREFIXES[prefix] + local
+    expanded = expand(subject, dict(graph.namespaces())) or subject
     for candidate in (subject.strip("<>"), expanded):
         if candidate.casefold() in names:
             return names[candidate.casefold()]
@@ -152,26 +150,14 @@ def _kind(graph: Graph, node, cls) -> str:
     return "term"
 
 
-def _label(graph: Graph, term, lang: str) -> str:
-    labels = list(graph.objects(term, RDFS.label))
-    for label in labels:
-        if isinstance(label, Literal) and label.language == lang:
-            return str(label)
-    for label in labels:
-        if isinstance(label, Literal) and label.language in (None, "en"):
-            return str(label)
-    text = qname(graph, term)
-    return text.split(":", 1)[-1] if ":" in text and not text.startswith("<") else text
-
-
 def _details(graph: Graph, node, nodes: set) -> list[dict]:
     """Each property that is not an edge, as English and Urdu text."""
     rows: dict[URIRef, dict] = {}
     for p, o in sorted(graph.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
         if p in _NOT_DETAILS or o in nodes:
             continue
-        row = rows.setdefault(p, {"property": qname(graph, p), "name_en": _label(graph, p, "en"),
-                                  "name_ur": _label(graph, p, "ur"), "value_en": [], "value_ur": []})
+        row = rows.setdefault(p, {"property": qname(graph, p), "name_en": label(graph, p, "en"),
+                                  "name_ur": label(graph, p, "ur"), "value_en": [], "value_ur": []})
         en, ur = _value(graph, o)
         if en:
             row["value_en"].append(en)
@@ -194,7 +180,7 @@ def _value(graph: Graph, term) -> tuple[str, str]:
         return str(term), str(term)
     if (term, RDF.type, SDO.QuantitativeValue) in graph:
         return _quantity(graph, term), str(graph.value(term, TK.statedAs) or "")
-    return _label(graph, term, "en"), _label(graph, term, "ur")
+    return label(graph, term, "en"), label(graph, term, "ur")
 
 
 def _quantity(graph: Graph, quantity) -> str:
@@ -229,16 +215,16 @@ def _evidence(graph: Graph, node) -> list[dict]:
             "start": int(graph.value(span, OA.start) or 0),
             "end": int(graph.value(span, OA.end) or 0),
             "text": str(graph.value(span, OA.exact) or ""),
-            "voice_en": _label(graph, voice, "en") if voice else "",
-            "voice_ur": _label(graph, voice, "ur") if voice else "",
+            "voice_en": label(graph, voice, "en") if voice else "",
+            "voice_ur": label(graph, voice, "ur") if voice else "",
         })
     return sorted(out, key=lambda e: e["number"])
 
 
-def load_view(data: list[Path] | None = None, *, include_ontology: bool = False):
-    """The project's graph (or `data` files) and its view."""
-    from .graph import load_files, load_project
-    from . import resources
+def load_view(data: list[Path] | None = None, *, base: str | None = None, source: str | None = None,
+              include_ontology: bool = False):
+    """The corpus's graph (or `data`, as --data takes it) and its view."""
+    from .graph import load_project
 
-    graph = load_files([resources.ontology_file(), *data]).graph if data else load_project().graph
+    graph = load_project(data=data, base=base, source=source).graph
     return graph, network_view(graph, include_ontology=include_ontology)

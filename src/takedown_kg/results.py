@@ -1,14 +1,13 @@
 """SELECT and ASK results in the W3C SPARQL 1.1 formats, and as a table for people.
 
-Written here rather than by rdflib so that both engines give the same bytes,
-and because rdflib has no TSV writer.
+JSON, XML and TSV are written here rather than by rdflib so that both engines
+give the same bytes (rdflib has no TSV writer); CSV is rdflib's own writer.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
@@ -16,7 +15,8 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
 from .engines import QueryResult
-from .vocab import PREFIXES
+from .errors import UsageError
+from .vocab import shorten
 
 RESULT_FORMATS = {
     "table": "an aligned table for people (the default)",
@@ -86,17 +86,22 @@ def _xml_term(term) -> str:
 
 
 def write_csv(result: QueryResult) -> str:
-    """CSV as the specification asks: lexical forms only, CRLF line ends, RFC 4180 quoting."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(["" if v is None else (f"_:{v}" if isinstance(v, BNode) else str(v)) for v in row])
-    return buffer.getvalue()
+    """CSV by rdflib's writer, as the specification asks: lexical forms only, CRLF line ends, RFC 4180 quoting."""
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    if result.form == "ASK":
+        raise UsageError("the CSV and TSV results formats hold no ASK answer; use --format json, xml or table")
+    answer = Result("SELECT")
+    answer.vars = [Variable(name) for name in result.variables]
+    answer.bindings = [{var: v for var, v in zip(answer.vars, row, strict=True) if v is not None} for row in result.rows]
+    return answer.serialize(format="csv", encoding="utf-8").decode("utf-8")
 
 
 def write_tsv(result: QueryResult) -> str:
     """TSV as the specification asks: ?names in the header, terms in Turtle syntax."""
+    if result.form == "ASK":
+        raise UsageError("the CSV and TSV results formats hold no ASK answer; use --format json, xml or table")
     lines = ["\t".join(f"?{name}" for name in result.variables)]
     for row in result.rows:
         lines.append("\t".join("" if v is None else _tsv_term(v) for v in row))
@@ -117,8 +122,13 @@ WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_
 
 
 def write_table(result: QueryResult, *, full: bool = False, width: int = 48) -> str:
-    """An aligned table. Right-to-left text is isolated in its cell (U+2068 ... U+2069)
-    so a bidi terminal does not reorder the columns around it."""
+    """An aligned table for a terminal.
+
+    Right-to-left text is isolated in its cell (U+2068 ... U+2069) so a bidi
+    terminal does not reorder the columns around it; copy from --format tsv,
+    which has no such marks. Control and bidi-override characters from the data
+    are shown as \\uXXXX escapes, never sent to the terminal.
+    """
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
     header = list(result.variables)
@@ -137,7 +147,7 @@ def _line(values: list[str], widths: list[int]) -> str:
 def _display(term, full: bool, width: int) -> str:
     if term is None:
         return ""
-    text = _short(term)
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", shorten(term))
     text = " ".join(text.split())  # newlines and tabs would break the table
     if not full and len(text) > width:
         text = text[: width - 1] + "…"
@@ -146,15 +156,10 @@ def _display(term, full: bool, width: int) -> str:
     return text
 
 
-def _short(term) -> str:
-    if isinstance(term, URIRef):
-        for prefix, namespace in PREFIXES.items():
-            if term.startswith(namespace) and "/" not in term[len(namespace):]:
-                return f"{prefix}:{term[len(namespace):]}"
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+# Characters a terminal acts on (C0 but tab and line ends, DEL, C1) or that
+# reorder text around them (bidi embeddings, overrides, isolates and marks):
+# from data they could rewrite the screen or disguise a value.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def _width(text: str) -> int:

@@ -34,6 +34,8 @@ MAX_QUERY_CHARS = 1_000_000
 
 _UPDATES = {"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING", "LOAD"}
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+# Longest first, so that a word is read as the longest refused keyword it begins with.
+_RUN_TOGETHER = sorted({"SERVICE", "FROM", *_UPDATES}, key=len, reverse=True)
 # Keywords that must never be hidden inside something read two ways.
 _FORBIDDEN_WORD = re.compile(r"(?i)(?<![A-Za-z0-9_])(?:SERVICE|FROM|" + "|".join(sorted(_UPDATES)) + r")(?![A-Za-z0-9_])")
 
@@ -124,10 +126,10 @@ def expand_escapes(text: str) -> str:
     """The query with every codepoint escape replaced by its character (SPARQL 1.1, 19.2)."""
 
     def expand(match: re.Match) -> str:
-        try:
-            return chr(int(match.group(1), 16))
-        except (ValueError, OverflowError):
-            return match.group(0)  # the engine rejects it; the check reads it as written
+        code = int(match.group(1), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            raise QueryError(f"{match.group(0)} is not a character (a surrogate or past U+10FFFF); write the character itself")
+        return chr(code)
 
     return _ESCAPE.sub(expand, text)
 
@@ -148,7 +150,9 @@ def tokens(text: str, reading: Reading = READINGS[0]) -> list[Token]:
         kind, text_of, after = match.lastgroup, match.group(), match.end()
         if kind in ("pname", "bnode"):
             # A name may not end with an unescaped '.': that dot ends the triple.
-            trimmed = re.sub(r"(?<!\\)\.+$", "", text_of)
+            trimmed = text_of.rstrip(".")
+            if trimmed.endswith("\\") and len(trimmed) < len(text_of):
+                trimmed += "."  # an escaped dot is part of the name
             after -= len(text_of) - len(trimmed)
             text_of = trimmed
         if kind == "run":
@@ -209,7 +213,7 @@ def _check_tokens(text: str, words: list[Token], allowed: frozenset[str]) -> str
             _refuse_if_two_faced(text, token)
         if token.kind != "word":
             continue
-        keyword = token.text.upper()
+        keyword = _keyword(token.text)
         if keyword == "PREFIX" and len(following) == 2 and following[1].kind == "iri":
             prefixes[following[0].text.rstrip(":")] = _iri_text(following[1].text)
         elif keyword == "SERVICE":
@@ -236,6 +240,17 @@ def _check_tokens(text: str, words: list[Token], allowed: frozenset[str]) -> str
         elif keyword in _FORMS and form is None:
             form = keyword
     return form
+
+
+def _keyword(word: str) -> str:
+    """The keyword a word stands for. Oxigraph matches keywords with no word
+    boundary (SERVICESILENT is SERVICE SILENT, FROMNAMED is FROM NAMED), so a
+    word that begins with a refused keyword is read as that keyword."""
+    upper = word.upper()
+    for refused in _RUN_TOGETHER:
+        if upper.startswith(refused):
+            return refused
+    return upper
 
 
 def _is_operand(token: Token) -> bool:
@@ -295,4 +310,11 @@ def syntax_error(text: str, line: int, column: int, reason: str) -> QueryError:
         shown = ("…" if start else "") + shown[start:start + 100] + ("…" if start + 100 < len(shown) else "")
         caret = caret - start + (1 if start else 0)
     message = f"syntax error in the query at line {line}, column {column}: {_short(reason, 200)}"
-    return QueryError(message, lines=[message, f"  {shown}", "  " + " " * caret + "^"])
+    return QueryError(message, lines=[message, f"  {visible(shown)}", "  " + " " * caret + "^"])
+
+
+def visible(text: str) -> str:
+    """`text` with control and format characters (terminal escapes, bidi overrides) shown as \\uXXXX."""
+    import unicodedata
+
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)

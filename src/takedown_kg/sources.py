@@ -18,6 +18,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
 from .errors import InputError
+from .vocab import expand
 
 _PREFIX = re.compile(r"^\s*@prefix\s+([\w-]*):\s*<([^>]*)>\s*\.", re.MULTILINE)
 _SUBJECT = re.compile(r"^(<[^>]+>|[\w-]*:[^\s;,.]*(?:\.[^\s;,.]+)*)")
@@ -77,8 +78,11 @@ def regular_file(path: Path, *, what: str = "give a regular file") -> Path:
     return path
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, *, limit: int | None = None) -> str:
+    """The file's text as UTF-8; past `limit` bytes, refused unread."""
     regular_file(path, what="check the path")
+    if limit is not None and path.stat().st_size > limit:
+        raise InputError(f"{display_path(path)}: {path.stat().st_size:,} bytes, more than the {limit:,} a query may have")
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -111,7 +115,7 @@ def parse_rdf(path: Path, into: Graph, *, base: str | None = None, rdf_format: s
             document = inline_contexts_only(path, text)
             into.parse(source=PythonInputSource(document, system_id=base), format=rdf_format)
         else:
-            if rdf_format == "xml":
+            if rdf_format in ("xml", "trix"):
                 bounded_entities(path, text)
             into.parse(data=text, format=rdf_format, publicID=base)
     except InputError:
@@ -163,27 +167,35 @@ _ENTITY = re.compile(r"""<!ENTITY\s+(%\s+)?([^\s"']+)\s+(?:"([^"]*)"|'([^']*)'|(
 
 
 def bounded_entities(path: Path, text: str) -> None:
-    """Refuse RDF/XML whose entities would expand past MAX_ENTITY_EXPANSION characters.
+    """Refuse XML whose entities would expand past MAX_ENTITY_EXPANSION characters.
 
     XML parsers expand nested entities: 669 bytes of declarations can expand
-    to gigabytes (the "billion laughs"). The size is worked out from the
-    declarations before any parser runs; parameter and external entities,
-    which RDF never needs, are refused outright.
+    to gigabytes (the "billion laughs"). So an entity's value may not refer
+    to another entity (no `&` in it at all, character references included),
+    parameter and external entities are refused, and the expansion of the
+    references in the document is counted before any parser runs. Real files
+    use entities only to abbreviate namespaces, which all of this allows.
     """
-    declarations = _ENTITY.findall(text)
-    if not declarations:
+    doctype = text.find("<!DOCTYPE")
+    if doctype == -1:
         return
     shown = display_path(path)
+    close = text.find("]>", doctype)
+    subset = text[doctype:close if close != -1 else len(text)]
     sizes: dict[str, int] = {}
-    for parameter, name, double, single, external in declarations:
+    for parameter, name, double, single, external in _ENTITY.findall(subset):
         if parameter or external:
             raise InputError(f"{shown}: a parameter or external XML entity ({name}) is refused; expand it in the file")
         value = double or single
-        references = re.findall(r"&([^;\s&]+);", value)
-        sizes[name] = len(value) + sum(sizes.get(ref, 0) for ref in references)
-    body = text[text.rfind("]>") + 2:] if "]>" in text else text
-    total = len(body) + sum(count * sizes[name] for name, count in Counter(re.findall(r"&([^;\s&]+);", body)).items()
-                            if name in sizes)
+        if "&" in value or "%" in value:
+            raise InputError(f"{shown}: the XML entity {name} refers to another entity; nested entities are refused "
+                             "(they can expand without bound); expand them in the file")
+        sizes[name] = len(value)
+    if "<!ENTITY" in subset and not sizes:
+        raise InputError(f"{shown}: an XML entity declaration it cannot read is refused; expand the entities in the file")
+    body = text[close + 2:] if close != -1 else ""
+    references = Counter(re.findall(r"&([^;\s&#]+);", body))
+    total = len(body) + sum(count * sizes.get(name, 0) for name, count in references.items())
     if total > MAX_ENTITY_EXPANSION:
         raise InputError(
             f"{shown}: its XML entities would expand to {total:,} characters (limit {MAX_ENTITY_EXPANSION:,}); "
@@ -210,20 +222,11 @@ def source_map(path: Path, text: str, *, base: str = "") -> SourceMap:
             continue
         head = _SUBJECT.match(line)
         if head:
-            iri = _expand(head.group(1), prefixes)
+            iri = expand(head.group(1), prefixes)
             if iri is not None:
                 found.subjects.setdefault(iri, Location(path, number))
         for token in re.findall(r"<[^>\s]+>|[\w-]*:[\w.-]*[\w-]", line.split('"')[0] if '"' in line else line):
-            iri = _expand(token, prefixes)
+            iri = expand(token, prefixes)
             if iri is not None:
                 found.mentions.setdefault(iri, Location(path, number))
     return found
-
-
-def _expand(token: str, prefixes: dict[str, str]) -> URIRef | None:
-    if token.startswith("<"):
-        return URIRef(token[1:-1])
-    prefix, _, local = token.partition(":")
-    if prefix in prefixes:
-        return URIRef(prefixes[prefix] + local)
-    return None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from decimal import Decimal, InvalidOperation
+from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from . import resources
@@ -14,10 +15,10 @@ from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
 from .errors import UsageError
 from .isolation import MAX_SECONDS, run_isolated
 from .library import named_queries, named_query
-from .safety import check
+from .safety import MAX_QUERY_CHARS, check
 from .sandbox import Sandbox
 from .sources import read_text, regular_file
-from .vocab import DATA_BASE, PREFIXES
+from .vocab import DATA_BASE, PREFIXES, shorten
 
 DEFAULT_TIMEOUT = 30.0
 #: Megabytes of memory a query (with the loading of its data) may use.
@@ -60,12 +61,14 @@ def query(
     for path in files:
         regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
     known = corpus.prefixes(base or DATA_BASE, [s.slug for s in sources])
-    terms = {name: value if isinstance(value, Node) else parse_term(str(value), known) for name, value in (bindings or {}).items()}
-    for name in terms:
+    terms = {}
+    for name, value in (bindings or {}).items():
         if not _VARIABLE.match(name):
             raise UsageError(f"--bind {name}=...: a variable name has letters, digits and _ only")
+        terms[name] = value if isinstance(value, Node) else read_term(str(value), name=name, prefixes=known)
+    _check_bound_names(text, terms)
     if source is not None and source not in [s.slug for s in sources]:
-        raise _unknown_source(source, [s.slug for s in sources])
+        corpus._no_source(source, sources)
     built = out_dir / "graph.nq"
     cached = corpus.read_manifest(out_dir).get("key") == corpus.input_key(data, base=base) and built.is_file()
     inputs = [built] if cached else [*(p for s in sources for p in (*s.files, *s.texts)), *files]
@@ -85,14 +88,6 @@ def query(
         return result
 
     return run_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
-
-
-def _unknown_source(source: str, slugs: list[str]) -> UsageError:
-    import difflib
-
-    close = difflib.get_close_matches(source, slugs, n=3)
-    hint = f"did you mean {', '.join(close)}?" if close else f"the sources are: {', '.join(slugs)}"
-    return UsageError(f"no source {source!r}; {hint}")
 
 
 def _read_quads(path: Path):
@@ -134,41 +129,90 @@ def _seconds(value: float) -> float:
 
 
 def _megabytes(value: int) -> int:
-    if not isinstance(value, int) or not 16 <= value <= 1 << 20:
-        raise UsageError(f"--memory {value!r}: give a whole number of megabytes from 16 to {1 << 20}")
+    if not isinstance(value, int) or not 64 <= value <= 1 << 20:
+        raise UsageError(f"--memory {value!r}: give a whole number of megabytes from 64 to {1 << 20}")
     return value << 20
 
 
 def resolve(text_or_name: str) -> str:
-    """The query text for a library name, a .rq path, or SPARQL text as given."""
+    """The query text for a library name, an existing file (any suffix), or SPARQL text as given."""
     queries = named_queries()
     if text_or_name in queries:
         return queries[text_or_name].text
-    if text_or_name.endswith(".rq"):
-        return read_text(Path(text_or_name))
+    # A query of MAX_QUERY_CHARS characters takes at most four bytes each.
+    if _is_file(text_or_name):
+        return read_text(Path(text_or_name), limit=4 * MAX_QUERY_CHARS)
+    if text_or_name.endswith((".rq", ".sparql", ".txt")) and not any(c.isspace() for c in text_or_name):
+        return read_text(Path(text_or_name), limit=4 * MAX_QUERY_CHARS)  # a missing query file: one line naming it
     if _NAME.match(text_or_name):
         named_query(text_or_name)  # raises with the closest names
     return text_or_name
 
 
-def parse_term(value: str, prefixes: dict[str, str] = PREFIXES):
-    """An RDF term written as in Turtle: <iri>, prefix:name, "text"@lang, "x"^^type, 42, 4.2, true."""
-    if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
-    literal = re.fullmatch(r'"(.*)"(?:@([A-Za-z0-9-]+)|\^\^(.+))?', value, re.DOTALL)
-    if literal:
-        text, lang, datatype = literal.groups()
-        return Literal(text, lang=lang, datatype=parse_term(datatype, prefixes) if datatype else None)
-    prefixed = re.fullmatch(r"([A-Za-z][\w-]*):([\w.-]*)", value)
-    if prefixed and prefixed.group(1) in prefixes:
-        return URIRef(prefixes[prefixed.group(1)] + prefixed.group(2))
-    if re.fullmatch(r"[+-]?\d+", value):
-        return Literal(int(value))
-    if value in ("true", "false"):
-        return Literal(value == "true")
+def _is_file(text: str) -> bool:
+    if "\n" in text or "{" in text or len(text) > 1024:
+        return False  # query text, not a path; also keeps long text away from stat()
     try:
-        if re.fullmatch(r"[+-]?\d*\.\d+", value):
-            return Literal(Decimal(value))
-    except InvalidOperation:
-        pass
-    return Literal(value)
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def read_term(value: str, *, name: str = "NAME", prefixes: dict[str, str] | None = None):
+    """An RDF term as written in Turtle (<iri>, prefix:name, "text"@lang, "x"^^type, 42, 4.2, true),
+    read by rdflib's own from_n3 with the project's prefixes. Raises a one-line UsageError."""
+    from rdflib.util import from_n3
+
+    from rdflib import Graph
+    from rdflib.namespace import NamespaceManager
+
+    namespaces = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+    for prefix, namespace in (prefixes or PREFIXES).items():
+        namespaces.bind(prefix, namespace, override=True, replace=True)
+    where = f"--bind {name}={value}"
+    if value.startswith(("'", '"')) and not _QUOTED.fullmatch(value):
+        raise UsageError(f'{where}: a literal is written in double quotes, for example "text" or "text"@ur')
+    try:
+        with _quiet("rdflib"):
+            term = from_n3(value, nsm=namespaces)
+    except KeyError as error:
+        raise UsageError(f"{where}: unknown prefix {error.args[0]!r}; see takedown-kg query --prefixes") from None
+    except Exception as error:  # rdflib's own ValueErrors and friends: say which --bind
+        raise UsageError(f"{where}: {str(error).splitlines()[0] or 'not an RDF term'}") from None
+    if term is None or isinstance(term, BNode):
+        hint = f"tkd:{value}" if _LOCAL.fullmatch(value) else "tkd:telegram"
+        raise UsageError(f'{where}: not an RDF term; write a prefixed name ({hint}), an <IRI>, '
+                         f'a "quoted text", a number or true/false')
+    if isinstance(term, URIRef) and not _IRI.fullmatch(term):
+        raise UsageError(f"{where}: not a valid IRI; an IRI has no spaces, quotes or braces")
+    if isinstance(term, Literal) and term.ill_typed:
+        raise UsageError(f"{where}: {str(term)!r} is not a valid {shorten(term.datatype)}")
+    return term
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^\S+)?')
+_LOCAL = re.compile(r"\w[\w.-]*")
+_IRI = re.compile(r'[^\s<>"{}|^`\\]*')
+
+
+@contextmanager
+def _quiet(logger: str):
+    """rdflib logs a warning with a traceback for an ill-typed literal; the caller reports it instead."""
+    log = logging.getLogger(logger)
+    level, log.level = log.level, logging.ERROR
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _check_bound_names(text: str, terms: dict) -> None:
+    """A bound name the query never uses is a typo; both engines would silently ignore it."""
+    used = set(re.findall(r"[?$](\w+)", text))
+    for name in terms:
+        if name not in used:
+            import difflib
+
+            close = difflib.get_close_matches(name, sorted(used), n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]}?" if close else f"its variables are: {', '.join(sorted(used)) or 'none'}"
+            raise UsageError(f"--bind {name}=...: the query has no ?{name}; {hint}")

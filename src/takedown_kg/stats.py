@@ -18,7 +18,7 @@ class NetworkStats:
 
     def lines(self) -> list[str]:
         out = [f"{self.nodes} nodes, {self.edges} edges", "", "nodes by class"]
-        width = max(len(label) for _, label, _ in self.by_class)
+        width = max((len(label) for _, label, _ in self.by_class), default=5)
         out += [f"  {label:<{width}}  {count:>4}  {cls}" for cls, label, count in self.by_class]
         out += ["", "most central actors (degree; betweenness on the undirected view, normalised)"]
         width = max((len(label) for label, *_ in self.central), default=5)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Graph
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO
 
-from .vocab import DATA_BASE, TK, qname
+from .vocab import DATA_BASE, TK, label, qname
 
 _ACTOR_CLASSES = """
 SELECT DISTINCT ?actor ?class WHERE {
@@ -16,10 +16,16 @@ SELECT DISTINCT ?actor ?class WHERE {
 }"""
 
 _FACTS = """
-SELECT ?fact ?id ?voice WHERE {
+SELECT ?fact ?id ?voice ?sentence WHERE {
     ?fact a/rdfs:subClassOf* tk:ReportedItem ;
           dcterms:identifier ?id .
     OPTIONAL { ?fact prov:wasAttributedTo ?voice }
+    OPTIONAL { ?fact tk:statedIn ?sentence }
+}"""
+_SOURCES = """
+SELECT ?source ?held ?kind WHERE {
+    ?source a tk:Source ; tk:textHeld ?held .
+    OPTIONAL { ?source a schema:Dataset BIND ("reference data" AS ?kind) }
 }"""
 
 
@@ -31,6 +37,8 @@ class Summary:
     fact_ids: list[str]
     sentences: int
     voices: dict[str, int]
+    #: (slug, what it is: "text held", "cited", "reference data", its number of facts) per source.
+    sources: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def actors(self) -> int:
@@ -45,25 +53,40 @@ class Summary:
         ]
         width = max((len(name) for name in self.actors_by_class), default=0)
         out += [f"  {name:<{width}}  {count}" for name, count in self.actors_by_class.items()]
-        out.append(f"facts       {len(ids)}{span}, stated in {self.sentences} sentences")
+        if self.sources:
+            kinds = Counter(kind for _, kind, _ in self.sources)
+            out.append(f"sources     {len(self.sources)} ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))})")
+            width = max(len(slug) for slug, _, _ in self.sources)
+            out += [f"  {slug:<{width}}  {kind:<14} {count} facts" for slug, kind, count in self.sources]
+            out.append(f"facts       {sum(c for _, _, c in self.sources)}, of them {len(ids)}{span} in the held text, "
+                       f"stated in {self.sentences} sentences")
+        else:
+            out.append(f"facts       {len(ids)}{span}, stated in {self.sentences} sentences")
         out.append("voices      " + ", ".join(f"{name} {count}" for name, count in self.voices.items()))
         return out
 
 
 def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
     # Plain strings: a graph on Oxigraph's store hands the prefixes to Rust.
-    namespaces = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov": str(PROV)}
+    namespaces = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov": str(PROV), "schema": str(SDO)}
     classes = Counter(qname(graph, row[1]) for row in graph.query(_ACTOR_CLASSES, initNs=namespaces))
     facts = list(graph.query(_FACTS, initNs=namespaces))
     voices = Counter()
-    for _, _, voice in facts:
-        label = graph.value(voice, RDFS.label) if voice is not None else None
-        voices[str(label) if label else "none"] += 1
+    for _, _, voice, _ in facts:
+        voices[label(graph, voice, "en") if voice is not None else "none"] += 1
+    sources = []
+    for source, held, kind in sorted(graph.query(_SOURCES, initNs=namespaces), key=lambda row: str(row[0])):
+        home = str(source).rsplit("/", 1)[0] + "/"
+        slug = home[len(data_base):].strip("/")
+        count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
+        sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
     return Summary(
         triples=len(graph),
         ontology_triples=sum(1 for s, _, _ in graph if not str(s).startswith(data_base)),
         actors_by_class=dict(sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))),
-        fact_ids=sorted({str(row[1]) for row in facts}),
+        # The fact inventory's ids are those of the facts stated in a held text.
+        fact_ids=sorted({str(row[1]) for row in facts if row[3] is not None}),
         sentences=len(set(graph.subjects(RDF.type, TK.Sentence))),
         voices=dict(sorted(voices.items(), key=lambda kv: (-kv[1], kv[0]))),
+        sources=sorted(sources, key=lambda row: (row[1] != "text held", row[1], row[0])),
     )

@@ -186,7 +186,7 @@ def _unknown_terms(graph: Graph) -> list[Violation]:
         for term in triple:
             if isinstance(term, URIRef) and term not in found:
                 for ns, cls in namespaces.items():
-                    if term.startswith(ns) and not _known(cls, term[len(ns):]):
+                    if term.startswith(ns) and term not in cls:
                         found.add(term)
     return [
         Violation("unknown-term", term, "not a term of its vocabulary; check the spelling", term)
@@ -209,10 +209,6 @@ def _ill_typed_literals(graph: Graph) -> list[Violation]:
                 predicate,
             ))
     return found
-
-
-def _known(cls, local: str) -> bool:
-    return local in cls.__annotations__ or local in getattr(cls, "_extras", ())
 
 
 def _named_ancestor(graph: Graph, node):

@@ -6,7 +6,10 @@ misspelt term in code fails at once instead of minting a new IRI.
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+import re
+from collections.abc import Iterable, Mapping
+
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/takedown-kg/ontology")
@@ -14,8 +17,6 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/takedown-kg/ontology")
 DATA_BASE = "https://w3id.org/takedown-kg/id/"
 TKD = Namespace(DATA_BASE)
 SHAPES = Namespace("https://w3id.org/takedown-kg/shapes#")
-#: The schema.org namespace that must not be used (rdflib and this project use https).
-WRONG_SCHEMA = "http://schema.org/"
 
 
 class TK(DefinedNamespace):
@@ -24,6 +25,7 @@ class TK(DefinedNamespace):
     _NS = Namespace("https://w3id.org/takedown-kg/ontology#")
     _fail = True
 
+    AccountAction: URIRef
     AccountBlocking: URIRef
     AccountLinkClaim: URIRef
     AccountReporting: URIRef
@@ -81,6 +83,7 @@ class TK(DefinedNamespace):
     platform: URIRef
     purpose: URIRef
     recordedOn: URIRef
+    requestsFrom: URIRef
     represents: URIRef
     responseDisappointing: URIRef
     sentenceNumber: URIRef
@@ -145,14 +148,6 @@ class OA(DefinedNamespace):
     via: URIRef
 
 
-def qname(graph, term) -> str:
-    """`term` as a prefixed name by the graph's bindings, or whole in angle brackets."""
-    try:
-        return graph.namespace_manager.normalizeUri(term)
-    except Exception:  # an IRI no prefix fits is shown whole
-        return f"<{term}>"
-
-
 #: Prefixes bound in every output and declared for every query.
 PREFIXES: dict[str, str] = {
     "tk": str(TK),
@@ -173,3 +168,65 @@ PREFIXES: dict[str, str] = {
 CLOSED_NAMESPACES: dict[str, type[DefinedNamespace]] = {
     str(ns): ns for ns in (TK, OA, ORG, PROV, SDO, SKOS, DCTERMS)
 }
+
+
+# A local name that can follow "prefix:" as written (Turtle's PN_LOCAL, without escapes);
+# a namespace IRI itself is shown whole.
+_LOCAL = re.compile(r"\w(?:[\w.-]*[\w-])?")
+
+
+def expand(name: str, prefixes: Mapping[str, str] | None = None) -> URIRef | None:
+    """The IRI that `name` (<iri> or prefix:local) stands for, or None when it is neither.
+
+    The one prefix expander: source maps, --bind values, --focus and the query
+    checks all read prefixed names through it. `prefixes` defaults to PREFIXES.
+    """
+    if name.startswith("<") and name.endswith(">"):
+        return URIRef(name[1:-1])
+    prefix, colon, local = name.partition(":")
+    table = PREFIXES if prefixes is None else prefixes
+    if colon and prefix in table and not local.startswith("//"):
+        return URIRef(table[prefix] + local)
+    return None
+
+
+def shorten(term, namespaces: Iterable[tuple[str, str]] | Mapping[str, str] | None = None) -> str:
+    """`term` as a prefixed name when a namespace fits, else <iri>; _:id for a blank node.
+
+    The one IRI shortener (tables, messages, the page). `namespaces` is a mapping
+    or (prefix, namespace) pairs such as graph.namespaces(); default PREFIXES.
+    """
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return str(term)
+    table = PREFIXES if namespaces is None else namespaces
+    pairs = table.items() if isinstance(table, Mapping) else table
+    best = None
+    for prefix, namespace in pairs:
+        namespace = str(namespace)
+        if namespace and term.startswith(namespace) and _LOCAL.fullmatch(term[len(namespace):]):
+            if best is None or len(namespace) > len(best[1]):
+                best = (prefix, namespace)
+    if best is None:
+        return f"<{term}>"
+    return f"{best[0]}:{term[len(best[1]):]}"
+
+
+def qname(graph, term) -> str:
+    """`term` shortened by the graph's own prefixes (a rebased graph binds tkd: to its base)."""
+    return shorten(term, graph.namespaces())
+
+
+def label(graph, term, lang: str = "en") -> str:
+    """The one label helper: the `lang` label, else an English or plain one, else the local name.
+
+    Never "whichever label comes first": after a rebuild the store's order changes.
+    """
+    labels = sorted((o for o in graph.objects(term, RDFS.label) if isinstance(o, Literal)), key=str)
+    for wanted in (lambda lt: lt.language == lang, lambda lt: lt.language in (None, "en")):
+        for found in labels:
+            if wanted(found):
+                return str(found)
+    text = qname(graph, term)
+    return text.split(":", 1)[-1] if ":" in text and not text.startswith(("<", "_:")) else text

@@ -1,0 +1,121 @@
+"""The command line's edges a new user meets: query files, option order, --bind
+mistakes, format aliases, no browser, argparse's own errors, --version."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+from takedown_kg import cli
+
+MINIMAL = str(FIXTURES / "validation" / "minimal.ttl")
+LABELS = "SELECT ?l WHERE { tkd:facebook rdfs:label ?l FILTER (lang(?l) = 'ur') }"
+
+
+@pytest.mark.parametrize("suffix", [".rq", ".sparql", ".txt", ""])
+def test_an_existing_file_is_a_query_file_whatever_its_suffix(tmp_path, suffix):
+    (tmp_path / f"labels{suffix}").write_text(LABELS, encoding="utf-8")
+    result = run_cli("query", f"labels{suffix}", "--data", MINIMAL, "--format", "csv", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "l\r\nفیس بک\r\n", "")
+
+
+def test_a_missing_query_file_is_named():
+    result = run_cli("query", "nowhere.sparql")
+    assert (result.returncode, result.stderr) == (2, "Error: nowhere.sparql: no such file; check the path\n")
+
+
+def test_option_order_does_not_matter(tmp_path):
+    (tmp_path / "labels.rq").write_text(LABELS, encoding="utf-8")
+    before = run_cli("query", "--data", MINIMAL, "labels.rq", "--format", "csv", cwd=tmp_path)
+    after = run_cli("query", "labels.rq", "--format", "csv", "--data", MINIMAL, cwd=tmp_path)
+    assert before.stdout == after.stdout == "l\r\nفیس بک\r\n"
+    twice = run_cli("query", "--data", MINIMAL, "--data", MINIMAL, "labels.rq", "--format", "csv", cwd=tmp_path)
+    assert (twice.returncode, twice.stdout) == (0, "l\r\nفیس بک\r\n")
+
+
+BIND_ERRORS = {
+    ("evidence", "fact=compliance-x"):
+        'Error: --bind fact=compliance-x: not an RDF term; write a prefixed name (tkd:compliance-x), '
+        'an <IRI>, a "quoted text", a number or true/false\n',
+    ("sentence", "number=abc"):
+        'Error: --bind number=abc: not an RDF term; write a prefixed name (tkd:abc), '
+        'an <IRI>, a "quoted text", a number or true/false\n',
+    ("evidence", "fakt=tkd:compliance-x"): "Error: --bind fakt=...: the query has no ?fakt; did you mean fact?\n",
+    ("evidence", 'x="a"@-bad-'): "Error: --bind x=\"a\"@-bad-: '-bad-' is not a valid language tag!\n",
+    ("evidence", "fact=zz:x"): "Error: --bind fact=zz:x: unknown prefix 'zz'; see takedown-kg query --prefixes\n",
+    ("sentence", 'number="x"^^xsd:integer'):
+        "Error: --bind number=\"x\"^^xsd:integer: 'x' is not a valid xsd:integer\n",
+    ("evidence", "fact='x'"):
+        'Error: --bind fact=\'x\': a literal is written in double quotes, for example "text" or "text"@ur\n',
+}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("name,binding", list(BIND_ERRORS))
+def test_bind_mistakes_are_one_line_errors_on_both_engines(engine, name, binding):
+    result = run_cli("query", name, "--bind", binding, "--engine", engine)
+    assert (result.returncode, result.stderr, result.stdout) == (2, BIND_ERRORS[name, binding], "")
+
+
+@pytest.mark.parametrize("alias,name", [("ttl", "turtle"), (".ttl", "turtle"), ("nt", "ntriples"),
+                                        ("json-ld", "jsonld"), ("xml", "rdfxml"), ("rdf", "rdfxml"),
+                                        ("TURTLE", "turtle")])
+def test_export_accepts_aliases_and_suffixes(alias, name):
+    from takedown_kg.formats import get_format
+
+    assert get_format(alias).name == name
+
+
+def test_export_takes_the_format_from_the_output_suffix(tmp_path):
+    result = run_cli("export", "-o", str(tmp_path / "graph.nt"))
+    assert (result.returncode, result.stderr) == (0, "")
+    canonical = run_cli("export", "--format", "ntriples")
+    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == canonical.stdout
+    unknown = run_cli("export", "-o", str(tmp_path / "graph.yaml"))
+    assert (unknown.returncode, unknown.stderr) == (
+        2, "Error: export needs --format NAME, or -o FILE with a known suffix (see takedown-kg export --list)\n")
+
+
+def test_open_with_no_browser_says_so(tmp_path, monkeypatch, capsys):
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url: False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["graph", "--open", "-o", "page.html"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "wrote page.html\n"
+    assert captured.err == "takedown-kg: no browser found; open page.html in one\n"
+
+
+ARGPARSE_ERRORS = {
+    ("biuld",): "Error: unknown command 'biuld'; did you mean build?\n",
+    ("querry", "compliance"): "Error: unknown command 'querry'; did you mean query?\n",
+    ("xyzzy",): "Error: unknown command 'xyzzy'; choose one of: build, export, validate, query, graph, stats, locate\n",
+    ("locate",): "Error: takedown-kg locate: the following arguments are required: text (see takedown-kg locate --help)\n",
+    ("stats", "--top", "x"): "Error: takedown-kg stats: argument --top: invalid int value: 'x' (see takedown-kg stats --help)\n",
+    ("--bogus",): "Error: takedown-kg: unrecognized arguments: --bogus (see takedown-kg --help)\n",
+}
+
+
+@pytest.mark.parametrize("args", list(ARGPARSE_ERRORS))
+def test_argparse_errors_are_one_line_with_exit_code_2(args):
+    result = run_cli(*args)
+    assert (result.returncode, result.stderr, result.stdout) == (2, ARGPARSE_ERRORS[args], "")
+
+
+def test_version_and_licence():
+    result = run_cli("--version")
+    assert (result.returncode, result.stdout) == (0, "takedown-kg 0.1.0\n")
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License\n")
+    assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_claims_by_voice_shows_the_voice_as_a_label():
+    result = run_cli("query", "claims-by-voice", "--bind", "voice=tk:voiceOfficials")
+    assert (result.returncode, result.stdout) == (0, (
+        "id   fact                                              sentence  voiceName  voice\n"
+        "---  ------------------------------------------------  --------  ---------  -----------------\n"
+        "F20  Pakistan's electronic and print media are free …  S11       officials  tk:voiceOfficials\n"
+        "F21  Extremist elements use social media to promote …  S11       officials  tk:voiceOfficials\n"
+        "(2 rows)\n"))
