@@ -31,6 +31,13 @@ def need(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def project():
+    """The article's source alone: the graph the fact inventory and the CQs speak of."""
+    return load_project(source="pni")
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """Every shipped source."""
     return load_project()
 
 

@@ -94,8 +94,8 @@ def test_search_focuses_telegram(visit, text):
 
 
 def test_clicking_x_compliance_shows_rate_and_urdu_sentence(visit):
-    visit.click_node(TKD + "compliance-x")
-    assert visit.js("() => takedownKg.network.getSelectedNodes()") == [TKD + "compliance-x"]
+    visit.click_node(TKD + "pni/compliance-x")
+    assert visit.js("() => takedownKg.network.getSelectedNodes()") == [TKD + "pni/compliance-x"]
     text = visit.details()
     assert "compliance rate\t30%" in text
     assert "attributed to: government data" in text

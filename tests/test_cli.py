@@ -15,12 +15,12 @@ BAD = "tests/fixtures/bad-input"
 # Each class of bad input, the one line it gets and its exit code.
 BAD_INPUT = {
     "syntax-error": (2, f"Error: {BAD}/syntax-error.ttl:6: syntax error: expected '.' or '}}' or ']' at end of statement; fix the statement on that line"),
-    "unknown-term": (1, f"Error: {BAD}/unknown-term.ttl:5: tk:mentionedInn: a takedown-kg term used in the graph but not declared in the ontology (misspelt, or missing from takedown.ttl) [undeclared-term]"),
-    "quote-mismatch": (1, f"Error: {BAD}/quote-mismatch.ttl:17: tkd:sentence-17-span: oa:exact does not match the article at 1035..1054, which reads «وفاقی وزیر آئی ٹی ش»; correct the quote or the offsets (takedown-kg locate TEXT prints them) [span-matches-article]"),
-    "missing-urdu-label": (1, f"Error: {BAD}/missing-urdu-label.ttl:6: tkd:youtube: needs exactly one Urdu rdfs:label (\"...\"@ur), written as the article writes it [urdu-label]"),
-    "fact-without-source": (1, f"Error: {BAD}/fact-without-source.ttl:8: tkd:compliance-instagram: a fact needs tk:statedIn naming the sentence(s) that state it (tkd:sentence-N); add it [fact-source]"),
-    "ill-typed-literal": (1, f"Error: {BAD}/ill-typed-literal.ttl:5: tkd:article: dcterms:modified \"last Thursday\"^^xsd:date is not a valid xsd:date; write the value in that datatype's form or change the datatype [ill-typed-literal]"),
-    "wrong-schema-namespace": (1, f"Error: {BAD}/wrong-schema-namespace.ttl:5: schema1:Organization: a term in the <http://schema.org/> namespace; this project uses <https://schema.org/> only [wrong-schema-namespace]"),
+    "unknown-term": (1, f"Error: {BAD}/unknown-term.ttl:6: tk:mentionedInn: a takedown-kg term used in the graph but not declared in the ontology (misspelt, or missing from takedown.ttl) [undeclared-term]"),
+    "quote-mismatch": (1, f"Error: {BAD}/quote-mismatch.ttl:18: tkd:sentence-17-span: oa:exact does not match the article at 1035..1054, which reads «وفاقی وزیر آئی ٹی ش»; correct the quote or the offsets (takedown-kg locate TEXT prints them) [span-matches-article]"),
+    "missing-urdu-label": (1, f"Error: {BAD}/missing-urdu-label.ttl:7: tkd:youtube: needs exactly one Urdu rdfs:label (\"...\"@ur), written as the article writes it [urdu-label]"),
+    "fact-without-source": (1, f"Error: {BAD}/fact-without-source.ttl:8: tkd:compliance-instagram: a fact needs tk:statedIn naming the sentence(s) that state it (:sentence-N), or, in a source whose text is not held, tk:citedFrom naming the report; add it [fact-source]"),
+    "ill-typed-literal": (1, f"Error: {BAD}/ill-typed-literal.ttl:6: pni:article: dcterms:modified \"last Thursday\"^^xsd:date is not a valid xsd:date; write the value in that datatype's form or change the datatype [ill-typed-literal]"),
+    "wrong-schema-namespace": (1, f"Error: {BAD}/wrong-schema-namespace.ttl:5: <http://schema.org/Organization>: a term in the <http://schema.org/> namespace; this project uses <https://schema.org/> only [wrong-schema-namespace]"),
 }
 
 
@@ -54,7 +54,8 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_missing_data_file(tmp_path):
     result = run_cli("build", "--data", "nowhere.ttl", "--out", str(tmp_path))
-    assert (result.returncode, result.stderr) == (2, "Error: nowhere.ttl: no such file; check the path\n")
+    assert (result.returncode, result.stderr) == (
+        2, "Error: nowhere.ttl: no such file or folder; --data takes a source folder, a corpus folder or RDF files\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -62,12 +63,14 @@ def test_build_prints_summary_and_paths(tmp_path):
     result = run_cli("build", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "takedown-kg: built the graph of the article"
-    assert "  facts       26 (F1-F26), stated in 16 sentences" in lines
-    assert "  voices      the article 14, government data 5, official figures 5, officials 2" in lines
+    assert lines[0] == "takedown-kg: built the graph of 9 sources"
+    assert "  sources     9 (7 cited, 1 reference data, 1 text held)" in lines
+    assert "    pni            text held      26 facts" in lines
+    assert "  facts       82, of them 26 (F1-F26) in the held text, stated in 16 sentences" in lines
     assert any(line.startswith("  validation  conforms (") for line in lines)
     written = lines[lines.index("wrote") + 1:]
-    assert [Path(p.strip()).name for p in written] == ["graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf", "graph.html"]
+    assert [Path(p.strip()).name for p in written] == [
+        "graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf", "graph.trig", "graph.nq", "graph.html", "build.json"]
 
 
 def test_validate_exit_codes(tmp_path):
@@ -99,10 +102,17 @@ def test_unknown_format():
 
 def test_locate_prints_offsets():
     result = run_cli("locate", "باقاعدہ درخواست")
-    assert (result.returncode, result.stdout) == (0, "line 4  oa:start 892  oa:end 907\n")
+    assert (result.returncode, result.stdout) == (0, "pni  line 4  oa:start 892  oa:end 907\n")
     missing = run_cli("locate", "نہیں ہے یہاں")
     assert missing.returncode == 2
-    assert missing.stderr == "Error: 'نہیں ہے یہاں' does not occur in the article; copy it character for character\n"
+    assert missing.stderr == "Error: 'نہیں ہے یہاں' does not occur in any held text; copy it character for character\n"
+    empty = run_cli("locate", "")
+    assert (empty.returncode, empty.stderr) == (2, "Error: give the text to find; an empty text occurs everywhere\n")
+    other = run_cli("locate", "12 اکاؤنٹس", "--data", "data/sources", "--data", "tests/fixtures/sources/example-held")
+    assert (other.returncode, other.stdout) == (0, "example-held  line 1  oa:start 18  oa:end 28\n")
+    one = run_cli("locate", "باقاعدہ درخواست", "--source", "tribune")
+    assert (one.returncode, one.stderr) == (
+        2, "Error: 'باقاعدہ درخواست' does not occur in the text of tribune; copy it character for character\n")
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -35,12 +35,12 @@ def test_option_order_does_not_matter(tmp_path):
 
 BIND_ERRORS = {
     ("evidence", "fact=compliance-x"):
-        'Error: --bind fact=compliance-x: not an RDF term; write a prefixed name (tkd:compliance-x), '
+        'Error: --bind fact=compliance-x: not an RDF term; write a prefixed name (pni:compliance-x for a fact of the article, tkd:compliance-x for an actor), '
         'an <IRI>, a "quoted text", a number or true/false\n',
     ("sentence", "number=abc"):
-        'Error: --bind number=abc: not an RDF term; write a prefixed name (tkd:abc), '
+        'Error: --bind number=abc: not an RDF term; write a prefixed name (pni:abc for a fact of the article, tkd:abc for an actor), '
         'an <IRI>, a "quoted text", a number or true/false\n',
-    ("evidence", "fakt=tkd:compliance-x"): "Error: --bind fakt=...: the query has no ?fakt; did you mean fact?\n",
+    ("evidence", "fakt=pni:compliance-x"): "Error: --bind fakt=...: the query has no ?fakt; did you mean fact?\n",
     ("evidence", 'x="a"@-bad-'): "Error: --bind x=\"a\"@-bad-: '-bad-' is not a valid language tag!\n",
     ("evidence", "fact=zz:x"): "Error: --bind fact=zz:x: unknown prefix 'zz'; see takedown-kg query --prefixes\n",
     ("sentence", 'number="x"^^xsd:integer'):

@@ -130,7 +130,7 @@ def test_cq9_evidence_of_one_fact(graph):
     from rdflib import URIRef
 
     article = _article_text()
-    found = rows(graph, "evidence", fact=URIRef("https://w3id.org/takedown-kg/id/compliance-x"))
+    found = rows(graph, "evidence", fact=URIRef("https://w3id.org/takedown-kg/id/pni/compliance-x"))
     assert len(found) == 1
     fact, fact_id, label, sentence, line, start, end, urdu, voice = found[0]
     assert (fact_id, sentence, line, start, end, voice) == ("F18", "S10", 8, 1491, 1592, "government data")
@@ -180,4 +180,4 @@ def test_every_named_query_says_what_it_answers(name):
 def _article_text() -> str:
     from takedown_kg import resources
 
-    return resources.article_file().read_text(encoding="utf-8")
+    return (resources.sources_dir() / "pni" / "article.ur.txt").read_text(encoding="utf-8")

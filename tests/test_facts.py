@@ -21,21 +21,21 @@ FACTS = {
     "F3": (["S2"], FIGURES, """?fact a tk:AccountReporting ; schema:agent tkd:nccia, tkd:pta ; tk:accountCount ?q .
              ?q schema:minValue 850 ; tk:minExclusive true ; tk:statedAs "850 سے زائد"@ur .
              FILTER NOT EXISTS { ?q schema:value ?exact }"""),
-    "F4": (["S2"], FIGURES, """?fact a tk:AccountLinkClaim ; tk:ofAccountsFrom tkd:reporting-of-accounts ;
+    "F4": (["S2"], FIGURES, """?fact a tk:AccountLinkClaim ; tk:ofAccountsFrom pni:reporting-of-accounts ;
              tk:linkedOrganization tkd:ttp, tkd:bla, tkd:blf ; tk:listIsComplete false ;
              tk:bannedBy tkd:united-nations, tkd:united-states, tkd:united-kingdom"""),
-    "F5": (["S3"], FIGURES, """?fact a tk:AccountBlocking ; tk:ofAccountsFrom tkd:reporting-of-accounts ;
+    "F5": (["S3"], FIGURES, """?fact a tk:AccountBlocking ; tk:ofAccountsFrom pni:reporting-of-accounts ;
              schema:actionStatus schema:CompletedActionStatus ; tk:accountCount/schema:value 533"""),
-    "F6": (["S3"], FIGURES, """?fact a tk:FollowerReach ; tk:ofAccountsFrom tkd:blocking-of-accounts ;
+    "F6": (["S3"], FIGURES, """?fact a tk:FollowerReach ; tk:ofAccountsFrom pni:blocking-of-accounts ;
              tk:followerCount ?q . ?q schema:minValue 2000000 ; tk:minExclusive true ;
              tk:statedAs "20 لاکھ سے زیادہ"@ur"""),
-    "F7": (["S3"], FIGURES, """?fact a tk:AccountAction ; tk:ofAccountsFrom tkd:reporting-of-accounts ;
+    "F7": (["S3"], FIGURES, """?fact a tk:AccountAction ; tk:ofAccountsFrom pni:reporting-of-accounts ;
              schema:actionStatus schema:ActiveActionStatus .
              FILTER NOT EXISTS { ?fact tk:accountCount ?stored }
              FILTER NOT EXISTS { ?fact a tk:AccountBlocking }"""),
     "F8": (["S4"], ARTICLE, """?fact a tk:Strategy ; tk:adoptedBy tkd:government-of-pakistan ;
-             tk:hasMeasure tkd:formal-request, tkd:direct-meetings-pta-platforms,
-                           tkd:online-meeting-with-telegram, tkd:joint-media-briefing"""),
+             tk:hasMeasure pni:formal-request, pni:direct-meetings-pta-platforms,
+                           pni:online-meeting-with-telegram, pni:joint-media-briefing"""),
     "F9": (["S5"], ARTICLE, """?fact a tk:FormalRequest ; schema:agent tkd:government-of-pakistan ;
              schema:recipient tkd:facebook, tkd:instagram, tkd:tiktok, tkd:x, tkd:telegram, tkd:whatsapp ;
              tk:asksTo "report terrorism-linked accounts and provide their data"@en"""),
@@ -51,7 +51,7 @@ FACTS = {
              schema:startDate "2025-07-24"^^xsd:date .
              tkd:talal-chaudhry org:holds tkd:minister-of-state"""),
     "F14": (["S8"], ARTICLE, """?fact a tk:Appeal ; schema:agent tkd:talal-chaudhry, tkd:barrister-aqeel ;
-             schema:recipient tkd:global-and-local-media ; tk:madeAt tkd:joint-media-briefing ;
+             schema:recipient tkd:global-and-local-media ; tk:madeAt pni:joint-media-briefing ;
              tk:asksTo "adopt AI-based automated content-blocking systems"@en"""),
     "F15": (["S9"], DATA, """?fact a tk:ComplianceObservation ; tk:platform tkd:facebook ; tk:requestsFrom tkd:pakistan ; tk:complianceRate ?q .
              ?q schema:minValue 90 ; tk:minExclusive true ; schema:unitCode "P1" """),
@@ -72,7 +72,7 @@ FACTS = {
              rdfs:label "Extremist elements use social media to promote violence, indoctrinate young people and spread fear"@en"""),
     "F22": (["S12"], ARTICLE, """?fact a tk:DemandSet ; schema:agent tkd:government-of-pakistan ;
              schema:recipient tkd:global-social-media-platforms ;
-             tk:hasDemand tkd:demand-shut-down-accounts, tkd:demand-remove-content-with-ai, tkd:demand-direct-contact"""),
+             tk:hasDemand pni:demand-shut-down-accounts, pni:demand-remove-content-with-ai, pni:demand-direct-contact"""),
     "F23": (["S13"], ARTICLE, """?fact a tk:Demand ; schema:position 1 ; schema:about tkd:extremist-elements ;
              tk:asksTo "permanently shut down all accounts linked to terrorist elements"@en"""),
     "F24": (["S14"], ARTICLE, """?fact a tk:Demand ; schema:position 2 ;
@@ -81,7 +81,7 @@ FACTS = {
     "F25": (["S15"], ARTICLE, """?fact a tk:Demand ; schema:position 3 ; schema:about tkd:regulatory-and-security-agencies ;
              tk:asksTo "establish direct and immediate contact with Pakistan's regulatory and security agencies"@en"""),
     "F26": (["S16"], ARTICLE, """?fact a tk:Publication ; schema:publishedBy tkd:pni ; schema:inLanguage "ur" .
-             tkd:article schema:publisher tkd:pni ; schema:inLanguage "ur" ; schema:publication ?fact"""),
+             pni:article schema:publisher tkd:pni ; schema:inLanguage "ur" ; schema:publication ?fact"""),
 }
 
 # id: {English label: (Urdu label, sentences)}
@@ -203,7 +203,7 @@ def test_instagram_has_no_compliance_figure(graph):
     assert not ask(graph, "ASK { ?o tk:platform tkd:instagram }")
     assert not ask(graph, "ASK { ?o ?p tkd:instagram ; tk:complianceRate|tk:cooperationLevel ?x }")
     # ... though it did receive the formal request.
-    assert ask(graph, "ASK { tkd:formal-request schema:recipient tkd:instagram }")
+    assert ask(graph, "ASK { pni:formal-request schema:recipient tkd:instagram }")
 
 
 def test_every_fact_is_sourced_in_the_article(graph):
@@ -213,7 +213,7 @@ def test_every_fact_is_sourced_in_the_article(graph):
                ?f a/rdfs:subClassOf* tk:ReportedItem ; tk:statedIn/oa:hasSource ?source .
            }""",
     )
-    assert [r[0] for r in rows] == ["https://w3id.org/takedown-kg/id/article"]
+    assert [r[0] for r in rows] == ["https://w3id.org/takedown-kg/id/pni/article"]
 
 
 def test_voices_are_those_of_the_inventory(graph):
@@ -229,7 +229,7 @@ def test_voices_are_those_of_the_inventory(graph):
 
 def test_no_date_but_the_briefing(graph):
     rows = select(graph, "SELECT ?s ?date WHERE { ?s schema:startDate|dcterms:date|schema:datePublished ?date }")
-    assert [(str(s), str(d)) for s, d in rows] == [("https://w3id.org/takedown-kg/id/joint-media-briefing", "2025-07-24")]
+    assert [(str(s), str(d)) for s, d in rows] == [("https://w3id.org/takedown-kg/id/pni/joint-media-briefing", "2025-07-24")]
 
 
 def _literal(value: str):

@@ -35,20 +35,20 @@ def test_view_holds_actors_and_items_but_no_literals_or_terms(view):
 
 
 def test_literals_go_into_details_and_evidence(view):
-    x = view.nodes[TKD + "compliance-x"]
+    x = view.nodes[TKD + "pni/compliance-x"]
     assert {d["property"]: (d["value_en"], d["value_ur"]) for d in x["details"]} == {
         "dcterms:identifier": ("F18", "F18"),
         "tk:complianceRate": ("30%", "صرف 30 فیصد"),
         "tk:cooperationLevel": ("disappointing response", "مایوس کن ردعمل"),
     }
     assert [(e["sentence"], e["voice_en"], e["voice_ur"]) for e in x["evidence"]] == [("S10", "government data", "حکومتی ڈیٹا")]
-    facebook = view.nodes[TKD + "compliance-facebook"]
+    facebook = view.nodes[TKD + "pni/compliance-facebook"]
     assert [d["value_en"] for d in facebook["details"] if d["property"] == "tk:complianceRate"] == ["more than 90%"]
 
 
 def test_parallel_edges_are_kept(view):
     # Shaza Fatima Khawaja organized and attended the online meeting: two edges.
-    keys = sorted(view[TKD + "online-meeting-with-telegram"][TKD + "shaza-fatima-khawaja"])
+    keys = sorted(view[TKD + "pni/online-meeting-with-telegram"][TKD + "shaza-fatima-khawaja"])
     assert keys == ["https://schema.org/attendee", "https://schema.org/organizer"]
 
 
@@ -61,7 +61,7 @@ def test_include_ontology_adds_terms(graph):
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_network_exports_read_back(view, tmp_path, fmt, reader):
     target = tmp_path / f"graph.{fmt}"
-    result = run_cli("export", "--format", fmt, "-o", str(target))
+    result = run_cli("export", "--format", fmt, "-o", str(target), "--source", "pni")
     assert result.returncode == 0, result.stderr
     back = reader(target)
     assert set(back.nodes) == set(view.nodes)
@@ -90,7 +90,7 @@ def test_stats(view):
     assert stats.by_class[:2] == [("tk:Collective", "collective", 8), ("tk:SocialMediaPlatform", "social media platform", 6)]
     assert [(label, degree) for label, _, degree, _ in stats.central] == [
         ("Pakistan", 11), ("Government of Pakistan", 6), ("Telegram", 4)]
-    result = run_cli("stats", "--top", "3")
+    result = run_cli("stats", "--top", "3", "--source", "pni")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "58 nodes, 73 edges"
@@ -99,10 +99,10 @@ def test_stats(view):
 
 def test_focus_draws_a_neighbourhood(tmp_path):
     target = tmp_path / "telegram.html"
-    result = run_cli("graph", "--focus", "ٹیلیگرام", "--depth", "1", "-o", str(target))
+    result = run_cli("graph", "--focus", "ٹیلیگرام", "--depth", "1", "-o", str(target), "--source", "pni")
     assert (result.returncode, result.stdout) == (0, f"wrote {target}\n")
     assert {n["id"][len(TKD):] for n in page_data(target)["nodes"]} == {
-        "telegram", "compliance-telegram", "formal-request", "telegram-ban-in-pakistan", "telegram-officials"}
+        "telegram", "pni/compliance-telegram", "pni/formal-request", "pni/telegram-ban-in-pakistan", "telegram-officials"}
     unknown = run_cli("graph", "--focus", "tkd:telegrm", "-o", str(target))
     assert (unknown.returncode, unknown.stderr) == (
         2, "Error: no node 'tkd:telegrm' in the graph; did you mean tkd:telegram, telegram, tkd:telegram-officials?\n")

@@ -43,6 +43,9 @@ def _session(command: str) -> str:
     "build", "query compliance", "query account-figures --format csv", "query sentence --bind number=8 --full",
     "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
     "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
+    "query -e 'SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph'",
+    "query -e 'SELECT ?report ?words ?published WHERE { ?fact a tk:AccountReporting ; tk:accountCount/tk:statedAs ?words ; "
+    "tk:citedFrom ?report . OPTIONAL { ?report schema:datePublished ?published } } ORDER BY ?published ?report'",
 ])
 def test_shown_output_is_real(tmp_path, command):
     result = run_cli(*shlex.split(command), cwd=tmp_path)
@@ -50,8 +53,22 @@ def test_shown_output_is_real(tmp_path, command):
     assert result.stdout.replace("\r\n", "\n") == _session(command)
 
 
+WALK_THROUGH = "--data data/sources --data tests/fixtures/sources/example-held --data tests/fixtures/sources/example-cited"
+
+
+@pytest.mark.parametrize("command", [
+    f"validate {WALK_THROUGH}",
+    f"query {WALK_THROUGH} -e 'SELECT ?source ?words WHERE {{ GRAPH ?g {{ ?fact a tk:AccountBlocking ; "
+    "tk:accountCount/tk:statedAs ?words } ?g prov:wasDerivedFrom ?source } ORDER BY ?source'",
+])
+def test_the_walk_through_adding_reports_is_real(command):
+    result = run_cli(*shlex.split(command), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == _session(command)
+
+
 @pytest.mark.parametrize("command", ["query evidence --bind fact=compliance-x",
-                                     "query evidence --bind fakt=tkd:compliance-x"])
+                                     "query evidence --bind fakt=pni:compliance-x"])
 def test_shown_errors_are_real(tmp_path, command):
     result = run_cli(*shlex.split(command), cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", _session(command))

@@ -4,6 +4,7 @@ source, the cited reports R2-R8 and the Wikidata links."""
 from __future__ import annotations
 
 import hashlib
+import warnings
 import shutil
 import subprocess
 from pathlib import Path
@@ -139,7 +140,9 @@ def test_named_graphs_round_trip_on_both_engines_and_jena(tmp_path):
     assert trig == expected
     for name, fmt in (("graph.trig", "trig"), ("graph.nq", "nquads")):
         dataset = Dataset()
-        dataset.parse(tmp_path / name, format=fmt)
+        with warnings.catch_warnings():  # rdflib's parsers ask for the deprecated default_context
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset.parse(tmp_path / name, format=fmt)
         assert len(list(dataset.quads((None, None, None, None)))) == len(expected)
     union = {str(t) for t in pyoxigraph.parse(path=str(tmp_path / "graph.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)}
     assert union == {str(pyoxigraph.Triple(q.subject, q.predicate, q.object)) for q in
@@ -151,7 +154,7 @@ def test_named_graphs_round_trip_on_both_engines_and_jena(tmp_path):
     assert (checked.returncode, checked.stderr) == (0, "")
     counted = subprocess.run(["bash", str(JENA), "riot", "--count", str(tmp_path / "graph.trig")],
                              capture_output=True, text=True, timeout=300)
-    assert f"Quads = {len(expected):,}" in counted.stdout
+    assert f"Quads = {len(expected):,}" in counted.stdout + counted.stderr
 
 
 def test_query_sees_one_source_with_source():
@@ -162,3 +165,123 @@ def test_query_sees_one_source_with_source():
         assert [str(r[0]) for r in query(text, engine=engine, source="tribune")] == [str(graph_name("tribune")), str(ONTOLOGY_IRI)]
     unknown = run_cli("query", "compliance", "--source", "tribun")
     assert (unknown.returncode, unknown.stderr) == (2, "Error: no source 'tribun'; did you mean tribune?\n")
+
+
+# --- the cited reports, R2-R8: figures in their words, with address and date ----
+
+REPORTS = {
+    "tribune": ("https://tribune.com.pk/story/2561332/hundreds-of-terror-accounts-on-social-media-blocked", None,
+                {"more than 850", "533", "over 2 million", "about 30 percent", "more than 90%"}),
+    "pakobserver": ("https://pakobserver.net/pakistan-cracks-down-on-terrorists-social-media-accounts-over-850-reported-hundreds-blocked/",
+                    "2025-08-14", {"over 850", "533", "more than two million", "30%", "more than 90%"}),
+    "pakistantoday": ("https://www.pakistantoday.com.pk/2025/08/14/pakistan-blocks-over-500-social-media-accounts-linked-to-banned-militant-groups/",
+                      "2025-08-14", {"more than 850", "over 500", "over two million", "30%", "more than 90%"}),
+    "profit": ("https://profit.pakistantoday.com.pk/2025/08/15/pakistan-blocks-hundreds-of-social-media-accounts-linked-to-banned-groups/",
+               "2025-08-15", {"more than 850", "533", "over 2 million", "around 30%", "more than 90%"}),
+    "thenews": ("https://www.thenews.com.pk/latest/1330764-pakistan-urges-tech-firms-to-block-terror-accounts", "2025-07-25",
+                {"at least 481"}),
+    "dailytimes": ("https://dailytimes.com.pk/1342856/govt-calls-on-global-tech-firms-to-curb-terror-content/", "2025-07-26",
+                   {"481"}),
+    "ap": ("https://www.business-standard.com/amp/world-news/pakistan-urges-social-media-platforms-to-block-banned-militant-accounts-125072600011_1.html",
+           "2025-07-26", {"481"}),
+}
+
+
+@pytest.mark.parametrize("slug", list(REPORTS))
+def test_each_cited_report_gives_its_figures_in_its_words(corpus, slug):
+    address, date, words = REPORTS[slug]
+    report = f"{DATA_BASE}{slug}/report"
+    rows = select(corpus.graph, """
+        SELECT ?words ?address ?date ?held WHERE {
+            ?fact tk:citedFrom ?report ; ?measure ?quantity .
+            ?quantity tk:statedAs ?words .
+            ?report schema:url ?address ; tk:textHeld ?held .
+            OPTIONAL { ?report schema:datePublished ?date }
+        }""", report=URIRef(report))
+    assert {r[0] for r in rows} == words
+    assert {(str(r[1]), None if r[2] is None else str(r[2]), r[3]) for r in rows} == {(address, date, False)}
+    assert all(Literal(w, lang="en") in set(corpus.graph.objects(None, TK.statedAs)) for w in words)
+    assert not list(corpus.graph.triples((URIRef(report), URIRef("https://schema.org/text"), None)))
+
+
+def test_the_counts_of_25_july_and_of_mid_august_are_attributed_as_the_reports_say(corpus):
+    rows = select(corpus.graph, """
+        SELECT ?report ?who WHERE {
+            ?fact a tk:AccountReporting ; tk:citedFrom ?report ; prov:wasAttributedTo ?who .
+        } ORDER BY ?report""")
+    said = {str(r).split("/")[-2]: str(w).rsplit("/", 1)[-1].split("#")[-1] for r, w in rows}
+    assert said == {"ap": "voiceOfficials", "dailytimes": "barrister-aqeel", "pakistantoday": "voiceOfficialData",
+                    "pakobserver": "voiceOfficialData", "profit": "voiceOfficialData", "thenews": "voiceOfficials",
+                    "tribune": "voiceOfficialData"}
+
+
+def test_the_briefing_is_dated_by_each_report(corpus):
+    rows = select(corpus.graph, "SELECT ?event ?date WHERE { ?event a tk:MediaBriefing ; schema:startDate ?date } ORDER BY ?event")
+    assert [(str(e)[len(DATA_BASE):], str(d)) for e, d in rows] == [
+        ("ap/joint-press-conference", "2025-07-25"), ("dailytimes/joint-press-conference", "2025-07-25"),
+        ("pni/joint-media-briefing", "2025-07-24"), ("thenews/joint-press-conference", "2025-07-25")]
+
+
+def test_the_article_has_no_date_and_no_july_in_its_label(corpus):
+    article = URIRef(f"{DATA_BASE}pni/article")
+    assert list(corpus.graph.objects(article, URIRef("https://schema.org/datePublished"))) == []
+    assert all("July" not in str(label) for label in corpus.graph.objects(article, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+    page = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "July 2025" not in page.split("## Set-up")[0]
+
+
+def test_wikidata_links_are_the_nine_verified_and_the_wikidata_sources_own(corpus):
+    same = URIRef("https://schema.org/sameAs")
+    links = {(str(s)[len(DATA_BASE):], str(o).rsplit("/", 1)[-1]) for s, o in corpus.graph.subject_objects(same)
+             if str(s).startswith(DATA_BASE) and "/" not in str(s)[len(DATA_BASE):]}
+    assert links == {("pakistan", "Q843"), ("united-states", "Q30"), ("united-kingdom", "Q145"), ("united-nations", "Q1065"),
+                     ("facebook", "Q355"), ("instagram", "Q209330"), ("tiktok", "Q48938223"), ("x", "Q918"),
+                     ("whatsapp", "Q1049511")}
+    graphs = _graphs(corpus.corpus.dataset)
+    in_wikidata = {t for t in graphs[str(graph_name("wikidata"))] if t[1] == same}
+    assert len(in_wikidata) == 18  # the direct edge and the link node's, for each of nine
+    assert not [t for name, triples in graphs.items() if name != str(graph_name("wikidata")) for t in triples if t[1] == same]
+
+
+# --- the loader's errors -----------------------------------------------------
+
+def _previous_build(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_the_loaders_errors_are_one_line_and_lose_nothing(tmp_path):
+    out, before = _previous_build(tmp_path)
+    no_source = tmp_path / "loose"
+    no_source.mkdir()
+    (no_source / "facts.ttl").write_text("# facts with no source.ttl\n", encoding="utf-8")
+    tampered = tmp_path / "tampered" / "pni"
+    shutil.copytree(SOURCES / "pni", tampered)
+    (tampered / "article.ur.txt").write_text("not the article", encoding="utf-8")
+    twin = tmp_path / "twin" / "pni"
+    shutil.copytree(SOURCES / "pni", twin)
+    cases = {
+        ("--data", str(tmp_path / "nosuchdir")):
+            f"Error: {tmp_path / 'nosuchdir'}: no such file or folder; --data takes a source folder, a corpus folder or RDF files\n",
+        ("--data", str(no_source)):
+            f"Error: {no_source}: no source.ttl in it or in its folders; --data takes a source folder, a corpus folder or RDF files\n",
+        ("--data", str(tampered)):
+            f"Error: {tampered / 'article.ur.txt'}: its SHA-256 {hashlib.sha256(b'not the article').hexdigest()[:12]}… "
+            f"matches no report's tk:sha256 in {tampered / 'source.ttl'}; the text must stay as received\n",
+        ("--data", "data/sources", "--data", str(twin)):
+            f"Error: {twin}: a second source named 'pni' (the first is data/sources/pni); give each source folder its own name\n",
+    }
+    for arguments, message in cases.items():
+        result = run_cli("build", "--out", str(out), *arguments)
+        assert (result.returncode, result.stderr) == (2, message), arguments
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_summary_and_validation_agree_on_both_stores():
+    from takedown_kg import build_graph
+    from takedown_kg.summary import summarize
+
+    on_oxigraph, in_memory = build_graph(store="oxigraph"), build_graph()
+    assert validate(on_oxigraph).conforms and validate(in_memory).conforms
+    assert summarize(on_oxigraph).lines() == summarize(in_memory).lines()

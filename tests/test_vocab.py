@@ -14,6 +14,7 @@ from takedown_kg.results import write_csv, write_table
 from takedown_kg.sparql import read_term
 from takedown_kg.summary import summarize
 from takedown_kg.validation import _unknown_terms
+from takedown_kg.corpus import prefixes
 from takedown_kg.vocab import TK, expand, label, qname, shorten
 
 TKD = "https://w3id.org/takedown-kg/id/"
@@ -29,7 +30,8 @@ def test_expand():
 
 
 def test_shorten():
-    assert shorten(URIRef(TKD + "sentence-10")) == "tkd:sentence-10"
+    assert shorten(URIRef(TKD + "pni/sentence-10"), prefixes(TKD, ["pni"])) == "pni:sentence-10"
+    assert shorten(URIRef(TKD + "telegram")) == "tkd:telegram"
     assert shorten(TK.Sentence) == "tk:Sentence"
     assert shorten(URIRef(TKD + "a/b")) == "<https://w3id.org/takedown-kg/id/a/b>"
     assert shorten(URIRef("https://example.org/x")) == "<https://example.org/x>"

@@ -188,7 +188,7 @@ def cmd_query(args) -> int:
 def _binding(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
-        raise UsageError(f"--bind {text!r}: write it as NAME=VALUE, for example --bind fact=tkd:compliance-x")
+        raise UsageError(f"--bind {text!r}: write it as NAME=VALUE, for example --bind fact=pni:compliance-x")
     return name.lstrip("?$"), value
 
 

@@ -108,7 +108,9 @@ def discover(paths: list[Path]) -> tuple[list[Source], list[Path]]:
             if (path / SOURCE_FILE).is_file():
                 sources.append(_source(path))
                 continue
-            found = [sub for sub in sorted(path.iterdir()) if sub.is_dir() and (sub / SOURCE_FILE).is_file()]
+            # A corpus folder holds source folders; the project's data folder holds the corpus in sources/.
+            corpus = path / "sources" if (path / "sources").is_dir() else path
+            found = [sub for sub in sorted(corpus.iterdir()) if sub.is_dir() and (sub / SOURCE_FILE).is_file()]
             if not found:
                 raise InputError(f"{shown}: no {SOURCE_FILE} in it or in its folders; "
                                  "--data takes a source folder, a corpus folder or RDF files")

@@ -8,6 +8,7 @@ only inside the sandboxed child of isolation.run_isolated.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class QueryResult:
     triples: list[tuple] = field(default_factory=list)
     #: Things the user should know about the answer (data that does not conform).
     warnings: list[str] = field(default_factory=list)
+    #: The prefixes the query had (the sources' own among them), for showing IRIs short.
+    prefixes: dict[str, str] | None = None
 
     def __iter__(self):
         return iter(self.rows)
@@ -85,14 +88,16 @@ class RdflibEngine:
             raise QueryError(f"the query cannot be run: {error}; see takedown-kg query --prefixes") from None
         # Accepted FROM clauses name data already loaded: query it as it is.
         prepared.algebra["datasetClause"] = None
-        result = self.graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
-        form = result.type
-        if form == "SELECT":
-            variables = [str(v) for v in result.vars]
-            return QueryResult(form, variables, [tuple(row) for row in result])
-        if form == "ASK":
-            return QueryResult(form, boolean=bool(result.askAnswer))
-        return QueryResult(form, triples=list(result.graph))
+        with warnings.catch_warnings():
+            # rdflib's own evaluator still asks a Dataset for its deprecated default_context.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            result = self.graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+            form = result.type
+            if form == "SELECT":
+                return QueryResult(form, [str(v) for v in result.vars], [tuple(row) for row in result])
+            if form == "ASK":
+                return QueryResult(form, boolean=bool(result.askAnswer))
+            return QueryResult(form, triples=list(result.graph))
 
 
 def _no_service(ctx, part):

@@ -67,6 +67,9 @@ def _child(work: Callable[[], Any], sandbox: Sandbox, parent: int, write_end: in
         # Ctrl-C in the terminal reaches the child too: let it end it at once.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Warnings would go nowhere (no stderr), and a filter inherited from the
+        # parent (tests turn them into errors) must not change the answer.
+        warnings.simplefilter("ignore")
         # An engine's own complaints (Rust's allocation failure, a crash dump
         # of a fault handler inherited from the parent) are not for the user.
         if not os.environ.get("TAKEDOWN_KG_DEBUG"):

@@ -40,7 +40,7 @@ _KIND_OF_CLASS = {
     TK.Publication: "event", TK.AccountLinkClaim: "claim", TK.ReportedClaim: "claim",
     TK.PlatformBan: "claim", TK.FollowerReach: "observation", TK.ComplianceObservation: "observation",
     TK.Demand: "demand", TK.DemandSet: "demand", TK.Strategy: "plan",
-    URIRef("http://www.w3.org/ns/org#Post"): "post", SDO.NewsArticle: "article",
+    URIRef("http://www.w3.org/ns/org#Post"): "post", SDO.NewsArticle: "article", TK.Source: "article",
 }
 #: Distinct colours (Okabe-Ito, Tol's muted and light schemes, then Kelly's), assigned to
 #: classes in sorted order; 32 colours, so the article's 27 classes never share one.

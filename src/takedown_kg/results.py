@@ -132,7 +132,7 @@ def write_table(result: QueryResult, *, full: bool = False, width: int = 48) -> 
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
     header = list(result.variables)
-    cells = [[_display(v, full, width) for v in row] for row in result.rows]
+    cells = [[_display(v, full, width, result.prefixes) for v in row] for row in result.rows]
     widths = [max([_width(h)] + [_width(row[i]) for row in cells]) for i, h in enumerate(header)]
     lines = [_line(header, widths), _line(["-" * w for w in widths], widths)]
     lines += [_line(row, widths) for row in cells]
@@ -144,10 +144,10 @@ def _line(values: list[str], widths: list[int]) -> str:
     return "  ".join(value + " " * (w - _width(value)) for value, w in zip(values, widths, strict=True))
 
 
-def _display(term, full: bool, width: int) -> str:
+def _display(term, full: bool, width: int, prefixes: dict[str, str] | None = None) -> str:
     if term is None:
         return ""
-    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", shorten(term))
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", shorten(term, prefixes))
     text = " ".join(text.split())  # newlines and tabs would break the table
     if not full and len(text) > width:
         text = text[: width - 1] + "…"

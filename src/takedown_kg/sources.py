@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +118,10 @@ def parse_rdf(path: Path, into: Graph, *, base: str | None = None, rdf_format: s
         else:
             if rdf_format in ("xml", "trix"):
                 bounded_entities(path, text)
-            into.parse(data=text, format=rdf_format, publicID=base)
+            with warnings.catch_warnings():
+                # rdflib's quad parsers ask a Dataset for its deprecated default_context.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                into.parse(data=text, format=rdf_format, publicID=base)
     except InputError:
         raise
     except BadSyntax as exc:

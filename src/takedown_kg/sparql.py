@@ -85,6 +85,7 @@ def query(
         result = runner.run(checked, terms)
         result.form = checked.form
         result.warnings = warnings
+        result.prefixes = known
         return result
 
     return run_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
@@ -180,7 +181,7 @@ def read_term(value: str, *, name: str = "NAME", prefixes: dict[str, str] | None
     except Exception as error:  # rdflib's own ValueErrors and friends: say which --bind
         raise UsageError(f"{where}: {str(error).splitlines()[0] or 'not an RDF term'}") from None
     if term is None or isinstance(term, BNode):
-        hint = f"tkd:{value}" if _LOCAL.fullmatch(value) else "tkd:telegram"
+        hint = f"pni:{value} for a fact of the article, tkd:{value} for an actor" if _LOCAL.fullmatch(value) else "tkd:telegram"
         raise UsageError(f'{where}: not an RDF term; write a prefixed name ({hint}), an <IRI>, '
                          f'a "quoted text", a number or true/false')
     if isinstance(term, URIRef) and not _IRI.fullmatch(term):
