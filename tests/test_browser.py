@@ -32,7 +32,8 @@ def browser():
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory):
     target = tmp_path_factory.mktemp("page") / "graph.html"
-    assert run_cli("graph", "-o", str(target)).returncode == 0
+    # The article's page: the counts below are the article's.
+    assert run_cli("graph", "-o", str(target), "--source", "pni").returncode == 0
     return target
 
 

@@ -40,7 +40,8 @@ def test_format_table():
 
 
 @pytest.mark.parametrize("name", list(RDFLIB_NAMES))
-def test_output_parses_back_in_rdflib(graph, built, name):
+def test_output_parses_back_in_rdflib(corpus, built, name):
+    graph = corpus.graph
     data = (built / f"graph{get_format(name).suffix}").read_bytes()
     parsed = Graph().parse(data=data, format=RDFLIB_NAMES[name])
     assert len(parsed) == len(graph)
@@ -48,7 +49,8 @@ def test_output_parses_back_in_rdflib(graph, built, name):
 
 
 @pytest.mark.parametrize("name", list(RDFLIB_NAMES))
-def test_output_parses_back_in_oxigraph(graph, built, name):
+def test_output_parses_back_in_oxigraph(corpus, built, name):
+    graph = corpus.graph
     data = (built / f"graph{get_format(name).suffix}").read_bytes()
     triples = list(pyoxigraph.parse(data, format=OXIGRAPH_FORMATS[name]))
     as_ntriples = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
@@ -106,9 +108,10 @@ def test_base_moves_data_iris(tmp_path):
     assert "<https://w3id.org/takedown-kg/ontology#SocialMediaPlatform>" in result.stdout
 
 
-def test_build_graph_on_the_oxigraph_store(graph):
+def test_build_graph_on_the_oxigraph_store(corpus):
     from takedown_kg import build_graph
 
+    graph = corpus.graph
     oxigraph_graph = build_graph(store="oxigraph")
     assert len(oxigraph_graph) == len(graph)
     assert isomorphic(plain(oxigraph_graph), graph)

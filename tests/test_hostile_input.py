@@ -136,7 +136,8 @@ def test_special_files_are_refused_unread(tmp_path):
     for name, (path, reason) in _special_files(tmp_path).items():
         data = run_cli("query", "publisher", "--data", path.name, cwd=tmp_path)
         assert (data.returncode, data.stderr) == (
-            2, f"Error: {path.name}: {reason}; --data takes RDF files (.ttl, .nt, .jsonld, .rdf)\n"), name
+            2, f"Error: {path.name}: {reason}; --data takes a source folder, a corpus folder or RDF files "
+               "(.ttl, .nt, .nq, .trig, .jsonld, .rdf)\n"), name
         checked = run_cli("validate", path.name, cwd=tmp_path)
         assert (checked.returncode, checked.stderr) == (2, f"Error: {path.name}: {reason}; check the path\n"), name
 

@@ -34,7 +34,8 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     wheel = next(dist.glob("takedown_kg-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("takedown_kg/ontology/takedown.ttl", "takedown_kg/ontology/shapes.ttl",
-                    "takedown_kg/data/article.ur.txt", "takedown_kg/data/facts.ttl",
+                    "takedown_kg/data/sources/pni/article.ur.txt", "takedown_kg/data/sources/pni/facts.ttl",
+                    "takedown_kg/data/sources/tribune/source.ttl", "takedown_kg/data/sources/wikidata/links.ttl",
                     "takedown_kg/queries/compliance.rq", "takedown_kg/templates/network.html"):
         assert shipped in names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
@@ -60,7 +61,7 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     result = subprocess.run([venv / "bin" / "takedown-kg", "build"], cwd=elsewhere,
                             capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "facts       26 (F1-F26)" in result.stdout
+    assert "facts       82, of them 26 (F1-F26) in the held text" in result.stdout
     assert sorted(p.name for p in (elsewhere / "out").iterdir()) == [
-        "graph.html", "graph.jsonld", "graph.nt", "graph.rdf", "graph.ttl"]
+        "build.json", "graph.html", "graph.jsonld", "graph.nq", "graph.nt", "graph.rdf", "graph.trig", "graph.ttl"]
     assert "ٹیلیگرام" in (elsewhere / "out" / "graph.html").read_text(encoding="utf-8")

@@ -285,3 +285,15 @@ def test_summary_and_validation_agree_on_both_stores():
     on_oxigraph, in_memory = build_graph(store="oxigraph"), build_graph()
     assert validate(on_oxigraph).conforms and validate(in_memory).conforms
     assert summarize(on_oxigraph).lines() == summarize(in_memory).lines()
+
+
+def test_a_query_on_data_that_does_not_conform_says_so(tmp_path):
+    broken = tmp_path / "pni"
+    shutil.copytree(SOURCES / "pni", broken)
+    facts = broken / "facts.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"F18"', '"18"'), encoding="utf-8")
+    result = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--data", str(broken))
+    assert (result.returncode, result.stdout) == (0, "true\n")
+    assert result.stderr.startswith("Warning: the data does not conform (1 violation(s); first: ")
+    assert result.stderr.rstrip().endswith("[fact-identifier]); run takedown-kg validate")
+    assert result.stderr.count("\n") == 1

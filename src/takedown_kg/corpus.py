@@ -60,7 +60,8 @@ class Corpus:
         graph = new_graph(base=self.base)
         for slug in self.slugs():
             graph.bind(slug, f"{self.base}{slug}/", override=True, replace=True)
-        graph.addN((s, p, o, graph) for s, p, o, _ in self.dataset.quads((None, None, None, None)))
+        for part in self.dataset.graphs():  # Dataset.quads asks for the deprecated contexts()
+            graph.addN((s, p, o, graph) for s, p, o in part)
         return graph
 
     def slugs(self) -> list[str]:
@@ -242,9 +243,9 @@ def rebased(corpus: Corpus, base: str) -> Corpus:
     """The corpus with every data IRI, graph names included, moved from the default base to `base`."""
     moved = Dataset(default_union=True)
     _bind(moved, prefixes(base, corpus.slugs()))
-    for s, p, o, g in corpus.dataset.quads((None, None, None, None)):
-        target = moved.graph(_move(g.identifier if hasattr(g, "identifier") else g, base))
-        target.add((_move(s, base), p, _move(o, base)))
+    for part in corpus.dataset.graphs():
+        target = moved.graph(_move(part.identifier, base))
+        target.addN((_move(s, base), p, _move(o, base), target) for s, p, o in part)
     where = SourceMap({_move(k, base): v for k, v in corpus.where.subjects.items()},
                       {_move(k, base): v for k, v in corpus.where.mentions.items()})
     return Corpus(moved, corpus.sources, where, base, corpus.files)

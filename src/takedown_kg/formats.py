@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -119,7 +120,9 @@ def _trig(data) -> bytes:
             single.bind(prefix, namespace, override=True, replace=True)
         target = single.default_graph if graph.identifier == dataset.default_graph.identifier else single.graph(graph.identifier)
         target.addN((s, p, o, target) for s, p, o in canonical(graph))
-        text = single.serialize(format="trig")
+        with warnings.catch_warnings():  # rdflib's TriG writer asks for the deprecated contexts()
+            warnings.simplefilter("ignore", DeprecationWarning)
+            text = single.serialize(format="trig")
         bindings.update((prefix, namespace) for prefix, namespace in single.namespaces() if prefix)
         head = [line for line in text.splitlines() if line.startswith("@prefix")]
         heads.update(head)

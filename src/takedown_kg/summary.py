@@ -57,8 +57,10 @@ class Summary:
             kinds = Counter(kind for _, kind, _ in self.sources)
             out.append(f"sources     {len(self.sources)} ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))})")
             width = max(len(slug) for slug, _, _ in self.sources)
-            out += [f"  {slug:<{width}}  {kind:<14} {count} facts" for slug, kind, count in self.sources]
-            out.append(f"facts       {sum(c for _, _, c in self.sources)}, of them {len(ids)}{span} in the held text, "
+            out += [f"  {slug:<{width}}  {kind:<14} {count} {'links' if kind == 'reference data' else 'facts'}"
+                    for slug, kind, count in self.sources]
+            out.append(f"facts       {sum(c for _, kind, c in self.sources if kind != 'reference data')}, "
+                       f"of them {len(ids)}{span} in the held text, "
                        f"stated in {self.sentences} sentences")
         else:
             out.append(f"facts       {len(ids)}{span}, stated in {self.sentences} sentences")
@@ -78,7 +80,10 @@ def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
     for source, held, kind in sorted(graph.query(_SOURCES, initNs=namespaces), key=lambda row: str(row[0])):
         home = str(source).rsplit("/", 1)[0] + "/"
         slug = home[len(data_base):].strip("/")
-        count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
+        if kind:  # reference data: its identifier links
+            count = sum(1 for link in graph.subjects(RDF.type, TK.IdentifierLink) if str(link).startswith(home))
+        else:
+            count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
         sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
     return Summary(
         triples=len(graph),
