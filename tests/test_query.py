@@ -5,12 +5,10 @@ W3C formats."""
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import json
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -20,6 +18,7 @@ from rdflib.query import Result
 
 import takedown_kg
 from conftest import FIXTURES, ROOT, run_cli
+from loopback import recording_server
 from takedown_kg.engines import QueryResult
 from takedown_kg.errors import QueryRefused, QueryTimeout, UsageError
 from takedown_kg.library import named_queries, prefix_block
@@ -78,39 +77,28 @@ SERVICE_POSITIONS = {
 }
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def _answer(self):
-        _Recorder.requests.append(self.path)
-        body = b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[]}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
-def endpoint():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+def server():
+    """(URL of a SPARQL endpoint on a free loopback port, the list of requests it received)."""
+    with recording_server() as (base, requests):
+        yield f"{base}/sparql", requests
 
 
-def test_the_endpoint_would_be_reached_without_the_check(endpoint):
+@pytest.fixture
+def endpoint(server):
+    server[1].clear()
+    return server[0]
+
+
+@pytest.fixture
+def requests(server):
+    return server[1]
+
+
+def test_the_endpoint_would_be_reached_without_the_check(endpoint, requests):
     # The control: both engines do call SERVICE when asked directly, so the
     # refusal tests below prove something. (In a child process, because rdflib
     # leaves its socket open.)
-    _Recorder.requests.clear()
     text = SERVICE_POSITIONS["plain"].replace("{url}", endpoint)
     script = (
         "import sys, pyoxigraph, rdflib\n"
@@ -118,28 +106,26 @@ def test_the_endpoint_would_be_reached_without_the_check(endpoint):
         "list(rdflib.Graph().query(sys.argv[1]))\n"
     )
     subprocess.run([sys.executable, "-c", script, text], check=True, capture_output=True, timeout=60)
-    assert len(_Recorder.requests) == 2
+    assert len(requests) == 2
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("position", list(SERVICE_POSITIONS))
-def test_service_is_refused_and_nothing_reaches_the_server(endpoint, engine, position):
-    _Recorder.requests.clear()
+def test_service_is_refused_and_nothing_reaches_the_server(endpoint, requests, engine, position):
     text = SERVICE_POSITIONS[position].replace("{url}", endpoint)
     with pytest.raises(QueryRefused) as refused:
         takedown_kg.query(text, engine=engine)
     assert "SERVICE" in str(refused.value) and endpoint in str(refused.value)
     time.sleep(0.05)
-    assert _Recorder.requests == []
+    assert requests == []
 
 
-def test_service_refused_on_the_command_line(endpoint):
-    _Recorder.requests.clear()
+def test_service_refused_on_the_command_line(endpoint, requests):
     result = run_cli("query", "-e", SERVICE_POSITIONS["silent"].replace("{url}", endpoint))
     assert (result.returncode, result.stdout) == (4, "")
     assert result.stderr == (f"Error: SERVICE SILENT <{endpoint}> is refused: "
                              "queries run on the loaded data only, never over the network\n")
-    assert _Recorder.requests == []
+    assert requests == []
 
 
 REFUSED = {
