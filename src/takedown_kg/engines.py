@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 
-from .errors import InputError, QueryError, QueryRefused
+from .errors import QueryError, QueryRefused
 from .safety import CheckedQuery, syntax_error
-from .sources import bounded_entities, display_path, inline_contexts_only, read_text, regular_file
 from .vocab import PREFIXES
 
 ENGINES = ("rdflib", "oxigraph")
@@ -117,14 +115,6 @@ class OxigraphEngine:
         self.graphs = graphs
 
     @classmethod
-    def from_graph(cls, graph: Graph, **options) -> "OxigraphEngine":
-        import pyoxigraph
-
-        store = pyoxigraph.Store()
-        store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        return cls(store, **options)
-
-    @classmethod
     def from_dataset(cls, dataset, **options) -> "OxigraphEngine":
         """A store holding the dataset's quads, named graphs kept."""
         import pyoxigraph
@@ -134,33 +124,6 @@ class OxigraphEngine:
         store = pyoxigraph.Store()
         store.load(get_format("nquads").write(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
         return cls(store, **options)
-
-    @classmethod
-    def from_files(cls, paths: list[Path]) -> "OxigraphEngine":
-        import pyoxigraph
-
-        store = pyoxigraph.Store()
-        for path in paths:
-            shown = display_path(path)
-            rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip("."))
-            if rdf_format is None:
-                raise InputError(f"{shown}: unknown RDF format for suffix {path.suffix!r}; use .ttl, .nt, .jsonld or .rdf")
-            regular_file(path, what="--data takes RDF files (.ttl, .nt, .jsonld, .rdf)")
-            # The same refusals as on rdflib's side (sources.parse_rdf).
-            if rdf_format == pyoxigraph.RdfFormat.JSON_LD:
-                inline_contexts_only(path, read_text(path))
-            elif rdf_format == pyoxigraph.RdfFormat.RDF_XML:
-                bounded_entities(path, read_text(path))
-            try:
-                store.load(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri())
-            except SyntaxError as error:
-                where = re.search(r"at line (\d+)", str(error))
-                reason = re.sub(r"^Parser error at line \d+ column \d+: | \([^()]*, line \d+\)$", "", str(error).splitlines()[0])
-                line = f":{where.group(1)}" if where else ""
-                raise InputError(f"{shown}{line}: syntax error: {reason}; fix the statement on that line") from None
-            except OSError as error:
-                raise InputError(f"{shown}: cannot read ({error.strerror or error})") from None
-        return cls(store)
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         import pyoxigraph
