@@ -26,6 +26,7 @@ from rdflib.namespace import PROV, RDF, SDO
 
 from . import resources
 from .errors import InputError, UsageError
+from .graph import move_iri as _move
 from .sources import SourceMap, display_path, parse_rdf, read_text
 from .vocab import DATA_BASE, ONTOLOGY_IRI, PREFIXES, TK
 
@@ -259,11 +260,6 @@ def _bind(dataset: Dataset, chosen: dict[str, str]) -> None:
     for prefix, namespace in chosen.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
 
-
-def _move(term, base: str):
-    if isinstance(term, URIRef) and term.startswith(DATA_BASE):
-        return URIRef(base + term[len(DATA_BASE):])
-    return term
 
 
 @dataclass(frozen=True)

@@ -81,11 +81,12 @@ def rebase(graph: Graph, base: str) -> Graph:
     if not base.endswith(("/", "#")):
         raise UsageError(f"base IRI {base!r} must end with '/' or '#'")
     moved = new_graph(base=base)
-    moved.addN((_move(s, base), p, _move(o, base), moved) for s, p, o in graph)
+    moved.addN((move_iri(s, base), p, move_iri(o, base), moved) for s, p, o in graph)
     return moved
 
 
-def _move(term, base: str):
+def move_iri(term, base: str):
+    """`term` moved from the default data base to `base` when it lies under it."""
     if isinstance(term, URIRef) and term.startswith(DATA_BASE):
         return URIRef(base + term[len(DATA_BASE):])
     return term
