@@ -254,6 +254,91 @@ def cmd_locate(args) -> int:
     return ExitCode.OK
 
 
+@command("serve", "serve the graph over HTTP: a SPARQL endpoint at /sparql and a query page at /", "takedown-kg serve --port 7878")
+@option("--host", default="127.0.0.1", metavar="HOST",
+        help="address to listen on (default: 127.0.0.1, this machine only; any other prints a warning)")
+@option("--port", type=int, default=7878, metavar="PORT", help="port to listen on, 0 for any free one (default: 7878)")
+@corpus_options(source=False)
+@option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the build's folder, used when it matches the inputs (default: out)")
+@option("--workers", type=int, default=2, metavar="N", help="query processes, each answering one query at a time (default: 2)")
+@option("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop a query after this long: HTTP 503 (default: 30)")
+@option("--memory", type=int, default=1024, metavar="MB", help="memory each query process may add: past it HTTP 503 (default: 1024)")
+@option("--screenshot", type=Path, metavar="PNG",
+        help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
+def cmd_serve(args) -> int:
+    from .server import Server, open_dataset
+    from .server.http import is_loopback
+    from .sparql import _megabytes, _seconds
+
+    seconds, memory = _seconds(args.timeout), _megabytes(args.memory)
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers {args.workers}: give a number from 1 to 64")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: give a port from 0 to 65535 (0: any free one)")
+    if args.screenshot:
+        args.host, args.port = "127.0.0.1", 0
+    if not is_loopback(args.host):
+        sys.stderr.write(f"Warning: listening on {args.host}, not only on this machine: anyone who can reach it can "
+                         "query the graph (read-only, no authentication)\n")
+    served = open_dataset(args.data, base=args.base, out_dir=args.out)
+    try:
+        server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
+                        log=lambda line: sys.stderr.write(line + "\n"))
+    except OSError as error:
+        raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
+    server.start()
+    if args.screenshot:
+        return _serve_screenshot(server, args.screenshot)
+    _out(f"takedown-kg: serving {len(served):,} triples in {len(served.graphs())} named graphs from {served.origin}")
+    _out(f"  query page  {server.url}")
+    _out(f"  endpoint    {server.url}sparql")
+    _out("Ctrl-C stops.")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, Terminated):
+        pass
+    finally:
+        server.close()
+    sys.stderr.write("takedown-kg: stopped\n")
+    return ExitCode.OK
+
+
+def _serve_screenshot(server, target: Path) -> int:
+    import threading
+
+    from .outputs import write_atomically
+    from .screenshot import take
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        png = take(f"{server.url}#query=compliance", target, width=1300, height=820)
+    finally:
+        server.close()
+    for path in write_atomically({target: png}):
+        _out(f"wrote {_show(path)}")
+    return ExitCode.OK
+
+
+@command("push", "write the ontology and each source, each in its own named graph, to a triple store (Graph Store Protocol)",
+         "takedown-kg push http://127.0.0.1:7878/store --dry-run")
+@option("url", metavar="URL", help="the store's Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store)")
+@option("--dry-run", action="store_true", help="list what would be sent, send nothing")
+@corpus_options(source=False)
+@option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the build's folder, used when it matches the inputs (default: out)")
+@option("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default: 60)")
+def cmd_push(args) -> int:
+    from .push import credentials, push
+    from .server import open_dataset
+
+    auth = credentials(os.environ)
+    served = open_dataset(args.data, base=args.base, out_dir=args.out)
+    for line in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout):
+        _out(line)
+    return ExitCode.OK
+
+
 def _show(path: Path) -> str:
     from .sources import display_path
 

@@ -108,11 +108,15 @@ def _no_service(ctx, part):
 class OxigraphEngine:
     name = "oxigraph"
 
-    def __init__(self, store, *, prefixes: dict[str, str] = PREFIXES, graphs: list | None = None):
-        """`graphs`, when given, are the only named graphs the query sees (as its default graph too)."""
+    def __init__(self, store, *, prefixes: dict[str, str] = PREFIXES, graphs: list | None = None,
+                 dataset: tuple[list, list] | None = None):
+        """`graphs`, when given, are the only named graphs the query sees (as its default graph too);
+        `dataset`, when given, is (default graphs, named graphs) as the SPARQL Protocol's
+        default-graph-uri and named-graph-uri name them."""
         self.store = store
         self.prefixes = prefixes
         self.graphs = graphs
+        self.dataset = dataset
 
     @classmethod
     def from_dataset(cls, dataset, **options) -> "OxigraphEngine":
@@ -131,6 +135,9 @@ class OxigraphEngine:
         named = [pyoxigraph.NamedNode(str(g)) for g in self.graphs] if self.graphs is not None else list(
             self.store.named_graphs())
         default = named if self.graphs is not None else [pyoxigraph.DefaultGraph(), *named]
+        if self.dataset is not None:
+            default = [pyoxigraph.NamedNode(str(g)) for g in self.dataset[0]]
+            named = [pyoxigraph.NamedNode(str(g)) for g in self.dataset[1]]
         try:
             answer = self.store.query(
                 checked.text,

@@ -64,6 +64,14 @@ class QueryLimit(TakedownError):
     exit_code = ExitCode.TIMEOUT
 
 
+class NotAcceptable(UsageError):
+    """No format the client accepts can hold this kind of answer (HTTP 406 from serve)."""
+
+
+class PushFailed(TakedownError):
+    """A store could not be reached, or refused a graph (push)."""
+
+
 class ValidationFailed(TakedownError):
     """The graph breaks a rule of the shapes, the checks or the vocabulary."""
 

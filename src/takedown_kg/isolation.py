@@ -57,42 +57,56 @@ def run_isolated(work: Callable[[], Any], *, seconds: float, sandbox: Sandbox = 
         answered = True
     finally:
         status = _reap(child, answered=answered)
-    return _answer(chunks, sandbox, status)
+    return decode_answer(chunks, sandbox, status)
 
 
 def _child(work: Callable[[], Any], sandbox: Sandbox, parent: int, write_end: int) -> None:
     """Compute in the sandbox, send the answer, and leave without cleanup handlers."""
     code = 0
     try:
-        # Ctrl-C in the terminal reaches the child too: let it end it at once.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # Warnings would go nowhere (no stderr), and a filter inherited from the
-        # parent (tests turn them into errors) must not change the answer.
-        warnings.simplefilter("ignore")
-        # An engine's own complaints (Rust's allocation failure, a crash dump
-        # of a fault handler inherited from the parent) are not for the user.
-        if not os.environ.get("TAKEDOWN_KG_DEBUG"):
-            import faulthandler
+        settle_child()
 
-            faulthandler.disable()
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-        try:
+        def entered():
             enter(sandbox, parent=parent)
-            payload = pickle.dumps(("ok", work()))
-        except TakedownError as error:
-            payload = pickle.dumps(("error", type(error).__name__, error.lines))
-        except MemoryError:
-            payload = pickle.dumps(("memory",))
-        except BaseException as error:  # an engine's own error, shown as a query error
-            payload = pickle.dumps(("failed", str(error).splitlines()[0] if str(error) else type(error).__name__))
+            return work()
+
+        payload = encode_answer(entered)
         with os.fdopen(write_end, "wb") as stream:
             stream.write(payload)
     except BaseException:
         code = 1
     finally:
         os._exit(code)
+
+
+def settle_child() -> None:
+    """What every forked query process does first: default signals, no warnings, no stderr."""
+    # Ctrl-C in the terminal reaches the child too: let it end it at once.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Warnings would go nowhere (no stderr), and a filter inherited from the
+    # parent (tests turn them into errors) must not change the answer.
+    warnings.simplefilter("ignore")
+    # An engine's own complaints (Rust's allocation failure, a crash dump
+    # of a fault handler inherited from the parent) are not for the user.
+    if not os.environ.get("TAKEDOWN_KG_DEBUG"):
+        import faulthandler
+
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+
+
+def encode_answer(work: Callable[[], Any]) -> bytes:
+    """work()'s result, or the error it raised, pickled for decode_answer in the parent."""
+    try:
+        return pickle.dumps(("ok", work()))
+    except TakedownError as error:
+        return pickle.dumps(("error", type(error).__name__, error.lines))
+    except MemoryError:
+        return pickle.dumps(("memory",))
+    except BaseException as error:  # an engine's own error, shown as a query error
+        return pickle.dumps(("failed", str(error).splitlines()[0] if str(error) else type(error).__name__))
 
 
 def _receive(read_end: int, child: int, seconds: float) -> list[bytes]:
@@ -127,7 +141,8 @@ def _reap(child: int, *, answered: bool) -> int | None:
         return None
 
 
-def _answer(chunks: list[bytes], sandbox: Sandbox, status: int | None) -> Any:
+def decode_answer(chunks: list[bytes], sandbox: Sandbox, status: int | None) -> Any:
+    """What a sandboxed child sent (its pickled answer), or the error its silence means."""
     if not chunks:
         # Rust aborts when an allocation fails; that is the memory limit speaking.
         crashed = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) in (

@@ -33,9 +33,9 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def take(page_file: Path, target: Path, *, width: int = 1500, height: int = 900, search: str | None = None,
+def take(page_file: Path | str, target: Path, *, width: int = 1500, height: int = 900, search: str | None = None,
          timeout: float = 120.0) -> bytes:
-    """Open `page_file`, wait until the layout has settled, optionally search, and return the PNG."""
+    """Open `page_file` (or a URL), wait until the page says it is ready, optionally search, and return the PNG."""
     executable = chromium_path()
     if executable is None:
         raise UsageError(f"a screenshot needs Chromium: {INSTALL}")
@@ -46,7 +46,8 @@ def take(page_file: Path, target: Path, *, width: int = 1500, height: int = 900,
             browser.call("Emulation.setDeviceMetricsOverride", session=session, width=width, height=height,
                          deviceScaleFactor=1, mobile=False)
             browser.call("Page.enable", session=session)
-            browser.call("Page.navigate", session=session, url=page_file.resolve().as_uri())
+            url = page_file if isinstance(page_file, str) else page_file.resolve().as_uri()
+            browser.call("Page.navigate", session=session, url=url)
             browser.evaluate(session, _READY)
             if search:
                 # The text goes in as a JSON string: data, never code. It is typed

@@ -61,12 +61,7 @@ def query(
     for path in files:
         regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
     known = corpus.prefixes(base or DATA_BASE, [s.slug for s in sources])
-    terms = {}
-    for name, value in (bindings or {}).items():
-        if not _VARIABLE.match(name):
-            raise UsageError(f"--bind {name}=...: a variable name has letters, digits and _ only")
-        terms[name] = value if isinstance(value, Node) else read_term(str(value), name=name, prefixes=known)
-    _check_bound_names(text, terms)
+    terms = bind_terms(text, bindings or {}, prefixes=known)
     if source is not None and source not in [s.slug for s in sources]:
         corpus._no_source(source, sources)
     built = out_dir / "graph.nq"
@@ -205,6 +200,18 @@ def _quiet(logger: str):
         yield
     finally:
         log.setLevel(level)
+
+
+def bind_terms(text: str, bindings: dict[str, object], *, prefixes: dict[str, str]) -> dict[str, Node]:
+    """The RDF terms `bindings` give the query's variables (values written as in Turtle),
+    each name checked against the query's own variables."""
+    terms = {}
+    for name, value in bindings.items():
+        if not _VARIABLE.match(name):
+            raise UsageError(f"--bind {name}=...: a variable name has letters, digits and _ only")
+        terms[name] = value if isinstance(value, Node) else read_term(str(value), name=name, prefixes=prefixes)
+    _check_bound_names(text, terms)
+    return terms
 
 
 def _check_bound_names(text: str, terms: dict) -> None:

@@ -1,0 +1,155 @@
+"""push: each graph of the dataset PUT to a triple store (SPARQL 1.1 Graph Store HTTP Protocol).
+
+PUT replaces the graph, so pushing twice leaves the same quads, not twice
+as many. Credentials come from the environment only (a bearer token, or a
+user and a password for Basic authentication) and are never part of a
+message: an error names the graph, the URL without credentials and the
+status, and the graphs written before it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+from urllib.parse import quote, urlsplit
+
+from .errors import PushFailed, UsageError
+
+TOKEN = "TAKEDOWN_KG_STORE_TOKEN"
+USER = "TAKEDOWN_KG_STORE_USER"
+PASSWORD = "TAKEDOWN_KG_STORE_PASSWORD"
+#: The default graph (what each named graph is, where it comes from), as the protocol names it.
+DEFAULT_GRAPH = "default graph"
+
+
+@dataclass(frozen=True)
+class Pushed:
+    graph: str
+    triples: int
+    #: The store's HTTP status; None for a dry run.
+    status: int | None
+    target: str
+
+
+def credentials(environment: Mapping[str, str]) -> str | None:
+    """The Authorization header the environment asks for, or None."""
+    token, user, password = (environment.get(name) or None for name in (TOKEN, USER, PASSWORD))
+    if token and (user or password):
+        raise UsageError(f"set either {TOKEN} or {USER} and {PASSWORD}, not both")
+    if token:
+        return f"Bearer {token}"
+    if bool(user) != bool(password):
+        raise UsageError(f"{USER} and {PASSWORD} go together: set {PASSWORD if user else USER} too")
+    if user:
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+    return None
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        # Not even the URL is repeated: it holds the secret.
+        raise UsageError(f"the URL holds a user or password; give them in {USER} and {PASSWORD} instead")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{url[:120]!r} is not an http:// or https:// URL of a Graph Store Protocol endpoint "
+                         "(Oxigraph: http://HOST:7878/store)")
+    if parts.fragment:
+        raise UsageError(f"{url[:120]}: a Graph Store Protocol URL has no #fragment")
+    return url
+
+
+def target(url: str, graph: str) -> str:
+    """The URL of one graph: ?graph=IRI, or ?default for the default graph."""
+    joiner = "&" if urlsplit(url).query else "?"
+    return f"{url}{joiner}default" if graph == DEFAULT_GRAPH else f"{url}{joiner}graph={quote(graph, safe='')}"
+
+
+def graphs(served) -> list[tuple[str, bytes, int]]:
+    """(graph, N-Triples, triple count): the ontology and each source's graph by name, then the default graph."""
+    import pyoxigraph
+
+    found = []
+    for name in [*served.graphs(), DEFAULT_GRAPH]:
+        chosen = pyoxigraph.DefaultGraph() if name == DEFAULT_GRAPH else pyoxigraph.NamedNode(name)
+        data = served.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=chosen)
+        count = sum(1 for _ in served.store.quads_for_pattern(None, None, None, chosen))
+        if count or name != DEFAULT_GRAPH:
+            found.append((name, data, count))
+    return found
+
+
+def push(url: str, served, *, auth: str | None = None, dry_run: bool = False, timeout: float = 60.0) -> Iterator[Pushed]:
+    """PUT each graph of `served` to the store at `url`; yield each as it is written.
+
+    Raises PushFailed at the first graph the store refuses or cannot take,
+    naming the graphs written before it.
+    """
+    import urllib.error
+    import urllib.request
+
+    check_url(url)
+    written: list[str] = []
+    # No redirect is followed: a PUT with credentials goes only where it was sent.
+    opener = urllib.request.build_opener(_no_redirect())
+    for name, data, count in graphs(served):
+        address = target(url, name)
+        if dry_run:
+            yield Pushed(name, count, None, address)
+            continue
+        request = urllib.request.Request(address, data=data, method="PUT",
+                                         headers={"Content-Type": "application/n-triples"})
+        if auth:
+            request.add_unredirected_header("Authorization", auth)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                status = response.status
+                response.read()
+        except urllib.error.HTTPError as error:
+            raise PushFailed(f"graph {_show(name)}: {url} answered HTTP {error.code} {error.reason}"
+                             f"{_detail(error)}{_hint(error.code)}; {_before(written)}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", None) or error
+            reason = getattr(reason, "strerror", None) or str(reason)
+            raise PushFailed(f"graph {_show(name)}: cannot reach {url} ({reason}); {_before(written)}") from None
+        written.append(name)
+        yield Pushed(name, count, status, address)
+
+
+def _no_redirect():
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        """Refuse every redirect: urllib then raises HTTPError for the 3xx itself."""
+
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    return NoRedirect
+
+
+def _show(name: str) -> str:
+    return name if name == DEFAULT_GRAPH else f"<{name}>"
+
+
+def _before(written: list[str]) -> str:
+    if not written:
+        return "no graph was written before it"
+    return f"written before it: {', '.join(_show(n) for n in written)}"
+
+
+def _hint(code: int) -> str:
+    if code in (401, 403):
+        return f" (check {TOKEN}, or {USER} and {PASSWORD})"
+    return ""
+
+
+def _detail(error) -> str:
+    """The first line of what the store said, when it said something short."""
+    from .safety import visible
+
+    try:
+        text = error.read(500).decode("utf-8", "replace").strip().splitlines()
+    except Exception:
+        return ""
+    return f": {visible(text[0][:120])}" if text and text[0] else ""

@@ -1,0 +1,105 @@
+"""What serve answers from: the dataset, opened once, in an Oxigraph store.
+
+open_dataset is the one seam between serve and the build's outputs: today it
+takes out/graph.nq when out/build.json says it was built from exactly these
+inputs, and otherwise loads the corpus (in a sandboxed child, as `query`
+does). A persisted store written by `build` slots in here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import corpus, resources
+from ..isolation import run_isolated
+from ..sandbox import Sandbox
+from ..sources import regular_file
+from ..vocab import DATA_BASE
+
+
+@dataclass
+class Served:
+    """The dataset behind the endpoint: an Oxigraph store and what names its graphs."""
+
+    store: object  # pyoxigraph.Store
+    base: str
+    slugs: list[str]
+    #: Where it came from, for the line serve prints when it starts.
+    origin: str
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _dataset: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        import pyoxigraph
+
+        # Read once, now: once the workers are forked, the server never touches the
+        # store again (a lock held in one thread at a fork would stay held in the child).
+        self._graphs = sorted(g.value for g in self.store.named_graphs())
+        self._size = len(self.store)
+        self._quads = self.store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        return corpus.prefixes(self.base, self.slugs)
+
+    def graphs(self) -> list[str]:
+        """The named graphs (the ontology and each source), by name."""
+        return list(self._graphs)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def dataset(self):
+        """The same quads as an rdflib Dataset with the corpus's prefixes (for the exports), made once."""
+        with self._lock:
+            if self._dataset is None:
+                from rdflib import Dataset
+
+                dataset = Dataset(default_union=True)
+                corpus._bind(dataset, self.prefixes)
+                dataset.parse(data=self._quads, format="nquads")
+                self._dataset = dataset
+            return self._dataset
+
+    def union(self):
+        """Every triple of every graph in one rdflib Graph (the flat exports and the network page)."""
+        from ..graph import new_graph
+
+        graph = new_graph(base=self.base)
+        for slug in self.slugs:
+            graph.bind(slug, f"{self.base}{slug}/", override=True, replace=True)
+        for part in self.dataset().graphs():
+            graph.addN((s, p, o, graph) for s, p, o in part)
+        return graph
+
+
+def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out_dir: Path = Path("out"),
+                 seconds: float = 300.0, memory: int = 4096 << 20) -> Served:
+    """The corpus (or `data`) in an Oxigraph store: the build's out/graph.nq when it
+    matches the inputs, else loaded now in a sandboxed child under `seconds` and `memory`."""
+    import pyoxigraph
+
+    sources, files = corpus.discover(data or corpus.default_data())
+    for path in files:
+        regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
+    store = pyoxigraph.Store()
+    built = out_dir / "graph.nq"
+    manifest = corpus.read_manifest(out_dir)
+    if manifest.get("key") == corpus.input_key(data, base=base) and built.is_file():
+        store.bulk_load(path=str(built), format=pyoxigraph.RdfFormat.N_QUADS)
+        return Served(store, base or DATA_BASE, list(manifest.get("sources", [])), f"{built} (the build of these inputs)")
+    inputs = [*(p for s in sources for p in (*s.files, *s.texts)), *files]
+    readable = [*inputs, resources.ontology_file()]
+
+    def load() -> tuple[bytes, list[str]]:
+        from ..formats import get_format
+
+        loaded = corpus.load(data, base=base)
+        return get_format("nquads").write(loaded.dataset), loaded.slugs()
+
+    quads, slugs = run_isolated(load, seconds=seconds, sandbox=Sandbox(memory=memory, readable=tuple(map(str, readable))))
+    store.bulk_load(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+    shown = "the shipped corpus" if data is None else f"{len(sources)} source(s) and {len(files)} file(s) given with --data"
+    return Served(store, base or DATA_BASE, slugs, f"{shown}, loaded in memory")

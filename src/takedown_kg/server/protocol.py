@@ -1,0 +1,167 @@
+"""The SPARQL 1.1 Protocol: what a request asks, and the bytes of its answer.
+
+Parsing a request (its query, graphs and accepted formats) happens in the
+server; checking and running the query, and writing the answer, happen in a
+sandboxed worker (answer()), so everything the query text decides runs there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from ..errors import NotAcceptable, QueryRefused, UsageError
+
+#: Bytes of a request body, and characters of a query, past which a request is refused unread.
+MAX_BODY = 256 * 1024
+MAX_QUERY_CHARS = 100_000
+
+#: Results formats of SELECT and ASK: name, media types (the first is sent).
+RESULT_TYPES = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+}
+#: The export formats that hold RDF, for CONSTRUCT and DESCRIBE (the network exports are not RDF).
+RDF_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as a client asked it."""
+
+    text: str
+    #: ?NAME=value pairs, values written as in Turtle (for the named queries' ?bind=).
+    bindings: tuple[tuple[str, str], ...] = ()
+    #: default-graph-uri and named-graph-uri; None when the request names none.
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    #: The Accept header, read: (media type, quality), best first.
+    accept: tuple[tuple[str, float], ...] = ()
+    #: ?format=NAME, which wins over Accept (a download link cannot set a header).
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    media_type: str
+    form: str
+
+
+def parse_form(body: str) -> dict[str, list[str]]:
+    """Parameters of a query string or a form body, keeping repeats."""
+    found: dict[str, list[str]] = {}
+    for name, value in parse_qsl(body, keep_blank_values=True, strict_parsing=False, max_num_fields=1000):
+        found.setdefault(name, []).append(value)
+    return found
+
+
+def query_request(parameters: dict[str, list[str]], *, text: str | None, accept: str | None,
+                  graphs: list[str]) -> QueryRequest:
+    """The query a request asks for, refused early when it names graphs that are not the corpus's."""
+    if "update" in parameters:
+        raise QueryRefused("SPARQL Update is refused: this endpoint is read-only")
+    if text is None:
+        queries = parameters.get("query", [])
+        if len(queries) != 1:
+            raise UsageError("give one query: ?query=SPARQL, a form field query=, or a body of type application/sparql-query"
+                             if not queries else "give one query, not several query= parameters")
+        text = queries[0]
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query has {len(text):,} characters; this endpoint takes at most {MAX_QUERY_CHARS:,}")
+    default, named = parameters.get("default-graph-uri"), parameters.get("named-graph-uri")
+    for name, chosen in (("default-graph-uri", default), ("named-graph-uri", named)):
+        for graph in chosen or []:
+            if graph not in graphs:
+                raise QueryRefused(f"{name} <{graph[:80]}> is refused: a query may name only the corpus's own graphs; "
+                                   "see GRAPH ?g for their names")
+    if default is None and named is None:
+        dataset = (None, None)
+    else:
+        dataset = (tuple(default or ()), tuple(named or ()))
+    bindings = []
+    for value in parameters.get("bind", []):
+        name, sep, term = value.partition("=")
+        if not sep or not name:
+            raise UsageError(f"bind={value[:80]}: write it as NAME=VALUE, for example bind=fact=pni:compliance-x")
+        bindings.append((name.lstrip("?$"), term))
+    formats = parameters.get("format", [])
+    return QueryRequest(text, tuple(bindings), *dataset, accept=parse_accept(accept), format=formats[-1] if formats else None)
+
+
+def parse_accept(header: str | None) -> tuple[tuple[str, float], ...]:
+    """The media types of an Accept header with their quality, best first (ties keep their order)."""
+    found = []
+    for part in (header or "").split(",")[:64]:
+        media, *parameters = [piece.strip() for piece in part.split(";")]
+        if not media:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        found.append((media.lower(), quality))
+    return tuple(sorted(found, key=lambda item: -item[1]))
+
+
+def choose_format(form: str, accept: tuple[tuple[str, float], ...], name: str | None) -> tuple[str, str]:
+    """(format name, media type) for an answer of `form`, by ?format= or by Accept."""
+    from ..formats import get_format
+
+    rdf = form in ("CONSTRUCT", "DESCRIBE")
+    offered = ([(f, get_format(f).media_type) for f in RDF_FORMATS] if rdf
+               else [(f, media) for f, types in RESULT_TYPES.items() if form == "SELECT" or f in ("json", "xml")
+                     for media in types])
+    what = "CONSTRUCT and DESCRIBE answers" if rdf else f"{form} answers"
+    names = sorted({f for f, _ in offered}, key=[f for f, _ in offered].index)
+    if name is not None:
+        from ..formats import find_format
+
+        wanted = find_format(name).name if rdf and find_format(name) else name.lower()
+        for offered_name, media in offered:
+            if offered_name == wanted:
+                return offered_name, media
+        raise NotAcceptable(f"format={name[:40]} cannot hold {what}; choose one of: {', '.join(names)}")
+    if not accept:
+        return offered[0]
+    for media, quality in accept:
+        if quality <= 0:
+            continue
+        if media == "*/*":
+            return offered[0]
+        for offered_name, offered_media in offered:
+            if media == offered_media or media.endswith("/*") and offered_media.startswith(media[:-1]):
+                return offered_name, offered_media
+    shown = ", ".join(media for media, _ in accept)[:120]
+    raise NotAcceptable(f"no accepted type ({shown}) can hold {what}; accept one of: "
+                        f"{', '.join(media for _, media in offered)}")
+
+
+def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Answer:
+    """Check the query, run it and write its answer: done inside a sandboxed worker."""
+    from ..engines import OxigraphEngine
+    from ..formats import get_format
+    from ..results import WRITERS
+    from ..safety import check
+    from ..sparql import bind_terms
+
+    checked = check(request.text)
+    terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes)
+    dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
+    result = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).run(checked, terms)
+    result.form, result.prefixes = checked.form, prefixes
+    name, media = choose_format(checked.form, request.accept, request.format)
+    if name in RESULT_TYPES:
+        body = WRITERS[name](result).encode("utf-8", "backslashreplace")
+    else:
+        graph = result.graph
+        for prefix, namespace in prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        body = get_format(name).write(graph)
+    return Answer(body, media, checked.form)
