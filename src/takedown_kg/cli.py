@@ -286,15 +286,15 @@ def cmd_serve(args) -> int:
                         log=lambda line: sys.stderr.write(line + "\n"))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
-    server.start()
-    if args.screenshot:
-        return _serve_screenshot(server, args.screenshot)
-    _out(f"takedown-kg: serving {len(served):,} triples in {len(served.graphs())} named graphs from {served.origin}")
-    _out(f"  query page  {server.url}")
-    _out(f"  endpoint    {server.url}sparql")
-    _out("Ctrl-C stops.")
-    sys.stdout.flush()
     try:
+        server.start()
+        if args.screenshot:
+            return _serve_screenshot(server, args.screenshot)
+        _out(f"takedown-kg: serving {len(served):,} triples in {len(served.graphs())} named graphs from {served.origin}")
+        _out(f"  query page  {server.url}")
+        _out(f"  endpoint    {server.url}sparql")
+        _out("Ctrl-C stops.")
+        sys.stdout.flush()
         server.serve_forever()
     except (KeyboardInterrupt, Terminated):
         pass
@@ -312,10 +312,7 @@ def _serve_screenshot(server, target: Path) -> int:
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:
-        png = take(f"{server.url}#query=compliance", target, width=1300, height=820)
-    finally:
-        server.close()
+    png = take(f"{server.url}#query=compliance", target, width=1300, height=820)
     for path in write_atomically({target: png}):
         _out(f"wrote {_show(path)}")
     return ExitCode.OK

@@ -28,6 +28,8 @@ class Served:
     slugs: list[str]
     #: Where it came from, for the line serve prints when it starts.
     origin: str
+    #: The build's folder when it was built from exactly these inputs: its files are the exports.
+    built: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _dataset: object = field(default=None, repr=False)
 
@@ -89,7 +91,8 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     manifest = corpus.read_manifest(out_dir)
     if manifest.get("key") == corpus.input_key(data, base=base) and built.is_file():
         store.bulk_load(path=str(built), format=pyoxigraph.RdfFormat.N_QUADS)
-        return Served(store, base or DATA_BASE, list(manifest.get("sources", [])), f"{built} (the build of these inputs)")
+        return Served(store, base or DATA_BASE, list(manifest.get("sources", [])), f"{built} (the build of these inputs)",
+                      built=out_dir)
     inputs = [*(p for s in sources for p in (*s.files, *s.texts)), *files]
     readable = [*inputs, resources.ontology_file()]
 

@@ -96,7 +96,13 @@ class Server:
 
         with self._exports_lock:
             if name not in self._exports:
-                if name == "graph.html":
+                built = self.served.built / name if self.served.built is not None else None
+                if built is not None and name.startswith("graph.") and built.is_file():
+                    from ..formats import format_for
+
+                    fmt = format_for(name)
+                    self._exports[name] = (built.read_bytes(), fmt.media_type if fmt else "text/html")
+                elif name == "graph.html":
                     from ..draw import render_html
                     from ..network import network_view
 
@@ -135,6 +141,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._handle(head=False, post=True)
 
     def _not_allowed(self):
+        self._started, self._head, self.close_connection = time.monotonic(), False, True
         self._send_error(405, "only GET, HEAD and POST are answered here", allow="GET, HEAD, POST")
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
@@ -239,7 +246,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
         took = time.monotonic() - getattr(self, "_started", time.monotonic())
         line = visible((self.requestline or "")[:200] + ("…" if len(self.requestline or "") > 200 else ""))
-        self.app.log(f'{self.client_address[0]} "{line}" {status} {size} {took * 1000:.1f}ms')
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.app.log(f'{when} {self.client_address[0]} "{line}" {status} {size} {took * 1000:.1f}ms')
 
 
 def quote_query(text: str) -> str:

@@ -160,8 +160,5 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
     if name in RESULT_TYPES:
         body = WRITERS[name](result).encode("utf-8", "backslashreplace")
     else:
-        graph = result.graph
-        for prefix, namespace in prefixes.items():
-            graph.bind(prefix, namespace, override=True, replace=True)
-        body = get_format(name).write(graph)
+        body = get_format(name).write(result.graph)  # as `query --format NAME` writes it
     return Answer(body, media, checked.form)

@@ -62,9 +62,12 @@ class Pool:
         self._keeper = threading.Thread(target=self._keep, name="takedown-kg worker keeper", daemon=True)
 
     def start(self) -> "Pool":
+        """Fork the workers; return once every one of them is forked."""
         self._keeper.start()
         for _ in range(self.size):
             self._orders.put(True)
+        while self._free.qsize() < self.size:
+            time.sleep(0.01)
         return self
 
     def run(self, request: Any) -> Any:

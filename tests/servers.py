@@ -1,0 +1,125 @@
+"""Servers the tests start and stop: `takedown-kg serve` and the Oxigraph server, each on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import ROOT, need
+
+
+class Serving:
+    """A running `takedown-kg serve`: its URL, its process, and what it wrote to stderr once stopped."""
+
+    def __init__(self, process: subprocess.Popen, url: str, banner: list[str]):
+        self.process, self.url, self.banner = process, url, banner
+        self.stderr = ""
+        self.returncode = None
+
+    def stop(self, signum: int = signal.SIGINT) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            self.returncode = self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.returncode = self.process.wait()
+        self.stderr = self.process.stderr.read().decode("utf-8")
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def command() -> list[str]:
+    executable = shutil.which("takedown-kg")
+    return [executable] if executable else [sys.executable, "-m", "takedown_kg"]
+
+
+@contextmanager
+def serving(*args: str, cwd: Path | None = None):
+    """`takedown-kg serve --port 0 ARGS` until the block ends (then Ctrl-C)."""
+    process = subprocess.Popen([*command(), "serve", "--port", "0", *args], cwd=cwd or ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    banner, running = [], None
+    try:
+        while True:
+            line = process.stdout.readline().decode("utf-8")
+            if not line:
+                process.wait(timeout=20)
+                raise AssertionError(f"serve ended before it served: {process.stderr.read().decode('utf-8')}")
+            banner.append(line)
+            if line.startswith("  query page  "):
+                banner += [process.stdout.readline().decode("utf-8") for _ in range(2)]
+                break
+        running = Serving(process, line.split()[-1], banner)
+        yield running
+    finally:
+        if running is None:
+            process.kill()
+            process.wait()
+        elif running.returncode is None:
+            running.stop()
+
+
+def oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"  # .venv/bin, when the venv is not activated
+    return str(beside) if beside.is_file() else shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def oxigraph_server(location: Path, *, union: bool = True):
+    """The Oxigraph server (PyPI package `oxigraph`) on a free loopback port; yields its base URL."""
+    binary = oxigraph_binary()
+    need(binary is not None, "the Oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                                *(["--union-default-graph"] if union else [])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"the Oxigraph server did not start: {process.stderr.read().decode()}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stream:
+                    fields = stream.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found

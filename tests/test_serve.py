@@ -1,0 +1,342 @@
+"""`takedown-kg serve`: the SPARQL 1.1 Protocol, the same refusals and limits as `query`,
+the named queries, the exports, the page, and a clean stop. A real server on a free
+loopback port, started and stopped by the tests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+
+from conftest import run_cli
+from loopback import recording_server
+from servers import children, serving
+from takedown_kg.library import named_queries
+
+TKD = "https://w3id.org/takedown-kg/id/"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LOG_LINE = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1 "[^"]*" \d{3} \d+ \d+\.\dms$')
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    # From a folder with no build: the corpus is loaded in memory, as `query` does there.
+    with serving("--timeout", "4", "--workers", "2", cwd=tmp_path_factory.mktemp("serve")) as running:
+        yield running
+
+
+def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    """(status, content type, body) of one request; errors are answers too."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def sparql(server, query: str, accept: str | None = None, **parameters):
+    headers = {"Accept": accept} if accept else {}
+    return fetch(server.url + "sparql?" + urlencode({"query": query, **parameters}, doseq=True), headers=headers)
+
+
+def cli(*args: str, cwd=None) -> str:
+    result = run_cli(*args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def empty_dir(tmp_path_factory):
+    """Where the command runs to compare: with a build of the same inputs, so each query takes a second, not six."""
+    folder = tmp_path_factory.mktemp("cli")
+    assert run_cli("build", "--out", "out", cwd=folder).returncode == 0
+    return folder
+
+
+def test_starts_with_what_it_serves(server):
+    assert server.banner == [
+        "takedown-kg: serving 2,020 triples in 10 named graphs from the shipped corpus, loaded in memory\n",
+        f"  query page  {server.url}\n",
+        f"  endpoint    {server.url}sparql\n",
+        "Ctrl-C stops.\n",
+    ]
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", server.url)
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_answers_as_the_command_does(server, empty_dir, name):
+    status, media, body = fetch(server.url + f"queries/{name}")
+    assert (status, media) == (200, "application/sparql-results+json; charset=utf-8")
+    assert body.decode("utf-8") == cli("query", name, "--format", "json", cwd=empty_dir)
+
+
+def test_get_post_form_and_post_query_give_the_same_answer(server, empty_dir):
+    text = named_queries()["compliance"].text
+    expected = cli("query", "compliance", "--format", "json", cwd=empty_dir).encode("utf-8")
+    by_get = sparql(server, text)
+    by_form = fetch(server.url + "sparql", data=urlencode({"query": text}).encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    by_body = fetch(server.url + "sparql", data=text.encode("utf-8"),
+                    headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    assert by_get == by_form == by_body == (200, "application/sparql-results+json; charset=utf-8", expected)
+
+
+@pytest.mark.parametrize(("accept", "name", "media"), [
+    ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
+    ("text/csv", "csv", "text/csv"),
+    ("text/tab-separated-values", "tsv", "text/tab-separated-values"),
+    ("application/json", "json", "application/json"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "json", "application/sparql-results+json"),
+    ("text/turtle;q=0.9, text/csv;q=0.95", "csv", "text/csv"),
+])
+def test_results_formats_by_content_negotiation(server, empty_dir, accept, name, media):
+    status, content_type, body = sparql(server, named_queries()["account-figures"].text, accept)
+    assert (status, content_type) == (200, f"{media}; charset=utf-8")
+    assert body.decode("utf-8") == cli("query", "account-figures", "--format", name, cwd=empty_dir)
+
+
+def test_format_parameter_wins_over_accept(server, empty_dir):
+    status, media, body = fetch(server.url + "queries/compliance?format=tsv", headers={"Accept": "text/csv"})
+    assert (status, media) == (200, "text/tab-separated-values; charset=utf-8")
+    assert body.decode("utf-8") == cli("query", "compliance", "--format", "tsv", cwd=empty_dir)
+
+
+CONSTRUCT = "CONSTRUCT WHERE { ?demand a tk:Demand ; rdfs:label ?label }"
+
+
+@pytest.mark.parametrize(("accept", "name", "media"), [
+    (None, "turtle", "text/turtle"),
+    ("application/n-triples", "ntriples", "application/n-triples"),
+    ("application/ld+json", "jsonld", "application/ld+json"),
+    ("application/rdf+xml", "rdfxml", "application/rdf+xml"),
+])
+def test_construct_in_rdf_formats(server, empty_dir, accept, name, media):
+    status, content_type, body = sparql(server, CONSTRUCT, accept)
+    assert (status, content_type) == (200, f"{media}; charset=utf-8")
+    assert body.decode("utf-8") == cli("query", "-e", CONSTRUCT, "--format", name, cwd=empty_dir)
+
+
+@pytest.mark.parametrize(("query", "accept", "message"), [
+    ("ASK { ?s ?p ?o }", "text/csv",
+     "no accepted type (text/csv) can hold ASK answers; accept one of: application/sparql-results+json, "
+     "application/json, application/sparql-results+xml, application/xml, text/xml"),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "image/png",
+     "no accepted type (image/png) can hold SELECT answers; accept one of: application/sparql-results+json, "
+     "application/json, application/sparql-results+xml, application/xml, text/xml, text/csv, text/tab-separated-values"),
+    (CONSTRUCT, "application/sparql-results+json",
+     "no accepted type (application/sparql-results+json) can hold CONSTRUCT and DESCRIBE answers; accept one of: "
+     "text/turtle, application/n-triples, application/ld+json, application/rdf+xml, application/trig, application/n-quads"),
+])
+def test_a_format_that_cannot_hold_the_answer_is_406(server, query, accept, message):
+    assert sparql(server, query, accept) == (406, "text/plain; charset=utf-8", f"Error: {message}\n".encode())
+
+
+REFUSED = [
+    "SELECT * WHERE { SERVICE <{url}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <{url}/sparql> { ?s ?p ?o } } }",
+    "SELECT * FROM <{url}/data.ttl> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "INSERT DATA { <{url}/a> <{url}/b> <{url}/c> }",
+    "LOAD <{url}/data.ttl>",
+    "SELECT * WHERE { \\u0053ERVICE <{url}/sparql> { ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("template", REFUSED)
+def test_refusals_are_the_commands_with_400_and_no_request_made(server, empty_dir, template):
+    with recording_server() as (url, requests):
+        query = template.replace("{url}", url)
+        expected = run_cli("query", "-e", query, cwd=empty_dir)
+        assert expected.returncode == 4
+        status, media, body = sparql(server, query)
+        by_body = fetch(server.url + "sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert (status, media) == (400, "text/plain; charset=utf-8")
+    assert body.decode("utf-8") == expected.stderr
+    assert by_body[2] == body
+    assert requests == []
+
+
+def test_updates_are_refused_in_every_form(server):
+    refused = b"Error: SPARQL Update is refused: this endpoint is read-only\n"
+    form = fetch(server.url + "sparql", data=b"update=CLEAR+ALL", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    body = fetch(server.url + "sparql", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    assert form[::2] == body[::2] == (400, refused)
+    put = fetch(server.url + "sparql", data=b"x", method="PUT")
+    assert put[::2] == (405, b"Error: only GET, HEAD and POST are answered here\n")
+
+
+def test_a_syntax_error_is_400_with_the_commands_lines(server, empty_dir):
+    query = "SELECT ?x WHERE {\n  ?x ?y }"
+    expected = run_cli("query", "-e", query, cwd=empty_dir)
+    assert expected.returncode == 3
+    assert sparql(server, query)[::2] == (400, expected.stderr.encode("utf-8"))
+
+
+def test_protocol_graphs_only_the_corpus_own(server):
+    pni = TKD + "pni/graph"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+    def value(answer):
+        assert answer[0] == 200, answer
+        return [b["n"]["value"] if "n" in b else b["g"]["value"] for b in json.loads(answer[2])["results"]["bindings"]]
+
+    assert value(sparql(server, count)) == ["2020"]
+    assert value(sparql(server, count, **{"default-graph-uri": pni})) == ["690"]
+    assert value(sparql(server, named, **{"named-graph-uri": [pni, TKD + "ap/graph"]})) in (
+        [pni, TKD + "ap/graph"], [TKD + "ap/graph", pni])
+    status, _, body = sparql(server, count, **{"default-graph-uri": "file:///etc/passwd"})
+    assert (status, body) == (400, b"Error: default-graph-uri <file:///etc/passwd> is refused: a query may name only "
+                                   b"the corpus's own graphs; see GRAPH ?g for their names\n")
+    status, _, body = sparql(server, named, **{"named-graph-uri": "http://example.org/g"})
+    assert status == 400 and body.startswith(b"Error: named-graph-uri <http://example.org/g> is refused")
+
+
+def test_named_query_with_bind(server, empty_dir):
+    status, _, body = fetch(server.url + "queries/evidence?" + urlencode({"bind": "fact=pni:compliance-x"}))
+    assert status == 200
+    assert body.decode("utf-8") == cli("query", "evidence", "--bind", "fact=pni:compliance-x", "--format", "json", cwd=empty_dir)
+    assert fetch(server.url + "queries/evidence?bind=fact=compliance-x")[::2] == (400, (
+        "Error: --bind fact=compliance-x: not an RDF term; write a prefixed name (pni:compliance-x for a fact of the "
+        "article, tkd:compliance-x for an actor), an <IRI>, a \"quoted text\", a number or true/false\n").encode())
+    assert fetch(server.url + "queries/evidenc")[::2] == (404, b"Error: no named query 'evidenc'; did you mean evidence, events?\n")
+
+
+EXPORTS = ["graph.ttl", "graph.nt", "graph.trig", "graph.nq", "graph.jsonld", "graph.rdf"]
+MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig", "nq": "application/n-quads",
+         "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_exports_hold_what_the_export_command_writes(server, empty_dir, export):
+    import pyoxigraph
+
+    status, media, body = fetch(server.url + export)
+    fmt = export.rsplit(".", 1)[1]
+    assert (status, media.split(";")[0]) == (200, MEDIA[fmt])
+    # Built in memory, the prefixes that the sources' own files declare (wd:) are not known: compare the quads.
+    parsed = pyoxigraph.RdfFormat.from_media_type(MEDIA[fmt])
+    served = {str(q) for q in pyoxigraph.parse(body, format=parsed)}
+    exported = {str(q) for q in pyoxigraph.parse(run_cli("export", "--format", fmt, cwd=empty_dir).stdout.encode(), format=parsed)}
+    assert served == exported and len(served) >= 2018
+
+
+def test_with_a_matching_build_the_exports_are_its_files(tmp_path):
+    assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
+    with serving(cwd=tmp_path) as running:
+        assert running.banner[0] == ("takedown-kg: serving 2,020 triples in 10 named graphs from out/graph.nq "
+                                     "(the build of these inputs)\n")
+        for export in [*EXPORTS, "graph.html"]:
+            assert fetch(running.url + export)[2] == (tmp_path / "out" / export).read_bytes(), export
+
+
+def test_the_page_asks_only_this_server(server):
+    status, media, body = fetch(server.url)
+    page = body.decode("utf-8")
+    assert (status, media) == (200, "text/html; charset=utf-8")
+    assert "connect-src 'self'" in page and "unsafe-inline'; connect" in page and "script-src 'sha256-" in page
+    links = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert links and all(link.startswith("/") for link in links), links
+    assert {"/graph.html", "/graph.ttl", "/graph.trig", "/graph.nq"} <= set(links)
+    assert fetch(server.url + "graph.html")[:2] == (200, "text/html; charset=utf-8")
+
+
+def test_bounded_bodies_queries_and_request_lines(server):
+    host = urlsplit(server.url)
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+    connection.putrequest("POST", "/sparql")
+    connection.putheader("Content-Type", "application/sparql-query")
+    connection.putheader("Content-Length", str(10 << 20))
+    connection.endheaders()  # the body is never sent: the answer comes first
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (
+        413, b"Error: the body has 10,485,760 bytes; this endpoint takes at most 262,144\n")
+    connection.close()
+    long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 100_000
+    status, _, body = fetch(server.url + "sparql", data=long_query.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert (status, body) == (400, b"Error: the query has 100,029 characters; this endpoint takes at most 100,000\n")
+    assert fetch(server.url + "sparql?query=" + "x" * 70_000)[0] == 414
+
+
+def test_a_runaway_query_is_503_and_stalls_no_other(server):
+    answers = {}
+
+    def runaway():
+        answer = sparql(server, RUNAWAY)
+        answers["runaway"] = (time.monotonic(), answer)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.5)
+    quick = []
+    for _ in range(5):
+        status, _, _ = sparql(server, "ASK { tkd:telegram a tk:SocialMediaPlatform }")
+        quick.append((status, time.monotonic() - started))
+    thread.join()
+    ended, (status, _, body) = answers["runaway"]
+    assert (status, body) == (503, b"Error: the query ran past its limit of 4 s and was stopped; narrow the query\n")
+    assert 4 <= ended - started < 8
+    # Every quick query was answered while the runaway one was still running.
+    assert all(code == 200 and at < 4 for code, at in quick), quick
+    # Its worker was replaced: the server still answers on both.
+    assert [sparql(server, "ASK {}")[0] for _ in range(4)] == [200] * 4
+
+
+def test_memory_limit_is_503(tmp_path):
+    query = "SELECT (GROUP_CONCAT(STR(?o)) AS ?x) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?o }"
+    with serving("--memory", "64", "--workers", "1", cwd=tmp_path) as running:
+        assert sparql(running, query)[::2] == (
+            503, b"Error: the query ran out of its memory limit of 64 MB and was stopped; raise --memory or narrow the query\n")
+        assert sparql(running, "ASK { tkd:telegram a tk:SocialMediaPlatform }")[::2] == (
+            200, b'{\n  "head": {},\n  "boolean": true\n}\n')
+
+
+def test_one_access_log_line_per_request_and_a_clean_stop_on_ctrl_c(tmp_path):
+    with serving("--workers", "2", cwd=tmp_path) as running:
+        workers = children(running.process.pid)
+        assert len(workers) == 2
+        paths = ["", "sparql?query=ASK%7B%7D", "queries/nothing", "sparql?query=" + quote("SELECT * { SERVICE <http://x/> {} }")]
+        statuses = [fetch(running.url + path)[0] for path in paths]
+        running.stop(signal.SIGINT)
+    assert statuses == [200, 200, 404, 400]
+    assert running.returncode == 0
+    lines = running.stderr.splitlines()
+    assert lines[-1] == "takedown-kg: stopped"
+    assert len(lines) == 5 and all(LOG_LINE.match(line) for line in lines[:4]), lines
+    assert [line.split('"')[1] for line in lines[:4]] == [f"GET /{path} HTTP/1.1" for path in paths]
+    assert [int(line.split('"')[2].split()[0]) for line in lines[:4]] == statuses
+    assert all(not _alive(pid) for pid in workers)
+
+
+def test_sigterm_stops_it_too(tmp_path):
+    with serving(cwd=tmp_path) as running:
+        workers = children(running.process.pid)
+        running.stop(signal.SIGTERM)
+    assert (running.returncode, running.stderr) == (0, "takedown-kg: stopped\n")
+    assert all(not _alive(pid) for pid in workers)
+
+
+def test_any_other_host_prints_a_warning(tmp_path):
+    with serving("--host", "0.0.0.0", cwd=tmp_path) as running:
+        running.stop()
+    assert running.stderr.splitlines()[0] == ("Warning: listening on 0.0.0.0, not only on this machine: anyone who can "
+                                              "reach it can query the graph (read-only, no authentication)")
+    assert running.banner[1].startswith("  query page  http://0.0.0.0:")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stream:
+            return stream.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
