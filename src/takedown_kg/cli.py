@@ -331,8 +331,15 @@ def cmd_push(args) -> int:
 
     auth = credentials(os.environ)
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
-    for line in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout):
-        _out(line)
+    graphs = triples = 0
+    verb = "would put" if args.dry_run else "put"
+    for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout):
+        graphs, triples = graphs + 1, triples + pushed.triples
+        shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
+        status = "" if pushed.status is None else f"  HTTP {pushed.status}"
+        _out(f"{verb} {shown:<52} {pushed.triples:>7} triples{status}")
+    done = "nothing sent (--dry-run)" if args.dry_run else "done"
+    _out(f"{graphs} graphs, {triples:,} triples, to {args.url}: {done}")
     return ExitCode.OK
 
 
