@@ -158,7 +158,7 @@ def test_dry_run_sends_nothing(built):
     assert (result.returncode, result.stderr, seen) == (0, "", [])
     lines = result.stdout.splitlines()
     assert lines[0] == f"would put <{GRAPHS[0]}>                41 triples"
-    assert lines[-2] == "would put default graph                                               27 triples"
+    assert lines[-2] == "would put default graph                                             27 triples"
     assert lines[-1] == f"11 graphs, 2,020 triples, to {url}: nothing sent (--dry-run)"
 
 
