@@ -283,7 +283,7 @@ def cmd_serve(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
-                        log=lambda line: sys.stderr.write(line + "\n"))
+                        log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
     try:
