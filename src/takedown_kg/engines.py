@@ -132,21 +132,25 @@ class OxigraphEngine:
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         import pyoxigraph
 
-        named = [pyoxigraph.NamedNode(str(g)) for g in self.graphs] if self.graphs is not None else list(
-            self.store.named_graphs())
-        default = named if self.graphs is not None else [pyoxigraph.DefaultGraph(), *named]
         if self.dataset is not None:
-            default = [pyoxigraph.NamedNode(str(g)) for g in self.dataset[0]]
-            named = [pyoxigraph.NamedNode(str(g)) for g in self.dataset[1]]
+            chosen = {"default_graph": [pyoxigraph.NamedNode(str(g)) for g in self.dataset[0]],
+                      "named_graphs": [pyoxigraph.NamedNode(str(g)) for g in self.dataset[1]]}
+        elif self.graphs is not None:
+            named = [pyoxigraph.NamedNode(str(g)) for g in self.graphs]
+            chosen = {"default_graph": named, "named_graphs": named}
+        else:
+            # The union of every graph, the default one included; it also overrides any
+            # FROM clause (safety.check allowed FROM only for the loaded data). Oxigraph's
+            # own switch for it is twice as fast as listing the graphs.
+            chosen = {"default_graph": [pyoxigraph.DefaultGraph(), *self.store.named_graphs()],
+                      "named_graphs": list(self.store.named_graphs())} if _has_from(checked.text) else {
+                "use_default_graph_as_union": True}
         try:
             answer = self.store.query(
                 checked.text,
                 prefixes=self.prefixes,
                 substitutions={pyoxigraph.Variable(k): to_oxigraph(v) for k, v in bindings.items()},
-                # The union of the graphs, which also overrides any FROM clause
-                # (safety.check allowed FROM only for the loaded data).
-                default_graph=default,
-                named_graphs=named,
+                **chosen,
             )
         except SyntaxError as error:
             raise _oxigraph_syntax_error(checked.text, str(error)) from None
@@ -163,6 +167,11 @@ class OxigraphEngine:
             rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in answer]
             return QueryResult("SELECT", variables, rows)
         return QueryResult("CONSTRUCT", triples=[tuple(to_rdflib(t) for t in (x.subject, x.predicate, x.object)) for x in answer])
+
+
+def _has_from(text: str) -> bool:
+    """Whether a query may carry FROM (then the graphs are listed, which overrides it)."""
+    return "from" in text.lower() or "\\u" in text.lower()
 
 
 def _oxigraph_syntax_error(text: str, message: str) -> QueryError:

@@ -151,7 +151,7 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
     from ..safety import check
     from ..sparql import bind_terms
 
-    checked = check(request.text)
+    checked = _checked(request.text, check)
     terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes)
     dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
     result = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).run(checked, terms)
@@ -162,3 +162,16 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
     else:
         body = get_format(name).write(result.graph)  # as `query --format NAME` writes it
     return Answer(body, media, checked.form)
+
+
+_CHECKED: dict[str, object] = {}
+
+
+def _checked(text: str, check):
+    """safety.check(text), remembered for the last queries a worker accepted: clients
+    repeat their queries, and the check reads each one three times."""
+    if text not in _CHECKED:
+        if len(_CHECKED) >= 256:
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[text] = check(text)  # a refused query raises, and is checked again next time
+    return _CHECKED[text]
