@@ -44,6 +44,7 @@ def _session(command: str) -> str:
     "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
     "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
     "query -e 'SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph'",
+    "push http://127.0.0.1:7878/store --dry-run",
     "query -e 'SELECT ?report ?words ?published WHERE { ?fact a tk:AccountReporting ; tk:accountCount/tk:statedAs ?words ; "
     "tk:citedFrom ?report . OPTIONAL { ?report schema:datePublished ?published } } ORDER BY ?published ?report'",
 ])

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
-from conftest import run_cli
+from conftest import need, run_cli
 from loopback import recording_server
 from servers import children, serving
 from takedown_kg.library import named_queries
@@ -332,6 +332,34 @@ def test_any_other_host_prints_a_warning(tmp_path):
     assert running.stderr.splitlines()[0] == ("Warning: listening on 0.0.0.0, not only on this machine: anyone who can "
                                               "reach it can query the graph (read-only, no authentication)")
     assert running.banner[1].startswith("  query page  http://0.0.0.0:")
+
+
+def test_the_readme_shows_real_sessions(tmp_path):
+    import shlex
+    import shutil
+    import subprocess
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Serving and pushing", 1)[1].split("\n## ", 1)[0]
+    shown_banner = section.split("$ takedown-kg serve\n", 1)[1].split("```", 1)[0]
+    curls = [line.split("  #")[0].strip() for line in section.split("With curl:", 1)[1].split("```sh\n", 1)[1]
+             .split("```", 1)[0].splitlines()]
+    refusal = section.split("$ curl -d 'update=DROP ALL' http://127.0.0.1:7878/sparql\n", 1)[1].split("```", 1)[0]
+    assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
+    with serving(cwd=tmp_path) as running:
+        assert "".join(running.banner).replace(running.url, "http://127.0.0.1:7878/") == shown_banner
+        body = fetch(running.url + "sparql", data=b"update=DROP ALL",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})[2]
+        assert body.decode("utf-8") == refusal
+        need(shutil.which("curl") is not None, "curl is not installed (apt-get install curl)")
+        for line in curls:
+            command = shlex.split(line.replace("http://127.0.0.1:7878/", running.url))
+            result = subprocess.run([*command, "--fail", "--silent", "--show-error"], cwd=tmp_path, capture_output=True,
+                                    timeout=60)
+            assert (result.returncode, result.stderr) == (0, b""), line
+            assert result.stdout or (tmp_path / "out" / "served.trig").stat().st_size > 1000, line
 
 
 def _alive(pid: int) -> bool:
