@@ -1,0 +1,124 @@
+"""serve's query processes: forked once, sandboxed before their first query,
+replaced after a limit or a crash, and no way out to the network or the disk."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from conftest import need
+from loopback import recording_server
+from takedown_kg.errors import QueryError, QueryRefused, QueryTimeout
+from takedown_kg.sandbox import Sandbox
+from takedown_kg.server.workers import Busy, Pool
+from test_sandbox import NONE, ONLY, _layers_available, _service
+
+
+@pytest.fixture
+def pool_of():
+    made = []
+
+    def make(work, *, size=1, seconds=10.0, sandbox=Sandbox()):
+        pool = Pool(work, size=size, seconds=seconds, sandbox=sandbox).start()
+        made.append(pool)
+        return pool
+
+    yield make
+    for pool in made:
+        pool.close()
+
+
+def test_a_worker_answers_many_requests_in_one_process(pool_of):
+    pool = pool_of(lambda request: (os.getpid(), request * 2))
+    answers = [pool.run(n) for n in range(5)]
+    assert [value for _, value in answers] == [0, 2, 4, 6, 8]
+    assert len({pid for pid, _ in answers}) == 1 and answers[0][0] != os.getpid()
+
+
+def test_without_the_sandbox_a_worker_does_reach_the_server(pool_of):
+    # The control for the test below.
+    with recording_server() as (base, requests):
+        pool = pool_of(lambda engine: _service(base + "/" + engine, engine), sandbox=NONE)
+        assert [pool.run(engine) for engine in ("oxigraph", "rdflib")] == [0, 0]
+    assert sorted(path.split("?")[0] for path in requests) == ["/oxigraph", "/rdflib"]
+
+
+@pytest.mark.parametrize("layer", ["network namespace", "seccomp"])
+def test_each_system_layer_alone_keeps_a_worker_off_the_network(pool_of, layer):
+    need(layer in _layers_available(), f"this system cannot enter the {layer} layer")
+    with recording_server() as (base, requests):
+        pool = pool_of(lambda engine: _service(base + "/" + engine, engine), sandbox=ONLY[layer])
+        for engine in ("oxigraph", "rdflib"):
+            with pytest.raises(QueryRefused, match=r"^the query tried to reach the network or the disk and was stopped \("):
+                pool.run(engine)
+    assert requests == []
+
+
+def test_python_hooks_alone_keep_rdflib_in_a_worker_off_the_network(pool_of):
+    with recording_server() as (base, requests):
+        pool = pool_of(lambda engine: _service(base + "/" + engine, engine), sandbox=ONLY["python hooks"])
+        with pytest.raises(QueryRefused):
+            pool.run("rdflib")
+    assert requests == []
+
+
+def test_a_worker_reads_no_file(pool_of):
+    pool = pool_of(lambda path: open(path, encoding="utf-8").read())
+    with pytest.raises(QueryRefused, match="^opening '/etc/hostname' is refused: a query reads only the loaded data$"):
+        pool.run("/etc/hostname")
+    assert pool.replaced == 0  # a refusal leaves the worker as it was
+
+
+def test_a_worker_past_its_time_is_replaced_and_the_next_request_answered(pool_of):
+    pool = pool_of(lambda seconds: time.sleep(seconds) or os.getpid(), seconds=1.0)
+    first = pool.run(0)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="^the query ran past its limit of 1 s and was stopped; narrow the query$"):
+        pool.run(30)
+    assert time.monotonic() - started < 3
+    second = pool.run(0)
+    assert (pool.replaced, second != first) == (1, True)
+
+
+def test_a_worker_that_dies_is_replaced(pool_of):
+    pool = pool_of(lambda code: os._exit(code))
+    with pytest.raises(QueryError, match="^the query process ended without an answer"):
+        pool.run(3)
+    assert pool.replaced == 1
+    assert pool_of(lambda n: n + 1).run(1) == 2
+
+
+def test_a_request_waits_for_a_worker_at_most_as_long_as_a_query_may_run(pool_of):
+    import threading
+
+    pool = pool_of(lambda seconds: time.sleep(seconds), seconds=1.0)
+    thread = threading.Thread(target=lambda: pytest.raises(QueryTimeout, pool.run, 30))
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    # The only worker is busy until its limit; then it is replaced, and the replacement answers.
+    assert pool.run(0) is None
+    assert time.monotonic() - started < 2.5
+    thread.join()
+    # Two runaway requests ahead of it: the replacement of the first goes to the second.
+    threads = [threading.Thread(target=lambda: pytest.raises(QueryTimeout, pool.run, 30)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.1)
+    started = time.monotonic()
+    with pytest.raises(Busy, match="^all 1 query workers stayed busy for 1 s; try again later$"):
+        pool.run(0)
+    assert 0.9 < time.monotonic() - started < 1.5
+    for thread in threads:
+        thread.join()
+
+
+def test_closing_ends_every_worker(pool_of):
+    pool = pool_of(lambda _: os.getpid(), size=3)
+    pids = {pool.run(None) for _ in range(6)}
+    pool.close()
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
