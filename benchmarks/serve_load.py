@@ -61,13 +61,15 @@ def start_serve(data: Path | None, workers: int, cwd: Path) -> tuple[subprocess.
             return process, line.split()[-1]
 
 
-def start_oxigraph(location: Path) -> tuple[subprocess.Popen, str]:
+def start_oxigraph(location: Path | None) -> tuple[subprocess.Popen, str]:
+    """The Oxigraph server, in memory (as serve holds its data) or on disk at `location`."""
     binary = Path(sys.executable).parent / "oxigraph"
     binary = str(binary) if binary.is_file() else shutil.which("oxigraph")
     if binary is None:
         raise SystemExit("the Oxigraph server is not installed (pip install oxigraph)")
     port = free_port()
-    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+    stored = ["--location", str(location)] if location else []
+    process = subprocess.Popen([binary, "serve", *stored, "--bind", f"127.0.0.1:{port}",
                                 "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -135,12 +137,16 @@ def main() -> None:
     options.add_argument("--sizes", type=int, nargs="+", default=[9, 100])
     options.add_argument("--query", help="a named query (default: compliance on the shipped corpus, summary on copies)")
     options.add_argument("--workers", type=int, default=2, help="serve's query processes (default: 2)")
+    options.add_argument("--oxigraph-on-disk", action="store_true",
+                         help="the Oxigraph server on its on-disk store (RocksDB) instead of in memory, as serve is")
     arguments = options.parse_args()
     from sources_scale import corpus
 
     from takedown_kg.library import named_query, prefix_block
 
-    print(f"{arguments.seconds:g} s per run, serve --workers {arguments.workers}, {os.cpu_count()} cores")
+    where = "on disk" if arguments.oxigraph_on_disk else "in memory"
+    print(f"{arguments.seconds:g} s per run, serve --workers {arguments.workers}, the Oxigraph server {where}, "
+          f"{os.cpu_count()} cores")
     print(f"{'sources':>7} {'query':<10} {'clients':>7}  {'server':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}  {'p50 x oxigraph':>14}")
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -154,7 +160,7 @@ def main() -> None:
             folder = work / f"run-{size}"
             folder.mkdir()
             serve, serve_url = start_serve(data, arguments.workers, folder)
-            oxigraph, oxigraph_url = start_oxigraph(folder / "oxigraph")
+            oxigraph, oxigraph_url = start_oxigraph(folder / "oxigraph" if arguments.oxigraph_on_disk else None)
             try:
                 subprocess.run([*cli(), "push", f"{oxigraph_url}/store", *(["--data", str(data)] if data else [])],
                                cwd=folder, check=True, stdout=subprocess.DEVNULL)

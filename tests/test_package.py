@@ -36,7 +36,8 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     for shipped in ("takedown_kg/ontology/takedown.ttl", "takedown_kg/ontology/shapes.ttl",
                     "takedown_kg/data/sources/pni/article.ur.txt", "takedown_kg/data/sources/pni/facts.ttl",
                     "takedown_kg/data/sources/tribune/source.ttl", "takedown_kg/data/sources/wikidata/links.ttl",
-                    "takedown_kg/queries/compliance.rq", "takedown_kg/templates/network.html"):
+                    "takedown_kg/queries/compliance.rq", "takedown_kg/templates/network.html",
+                    "takedown_kg/templates/query.html", "takedown_kg/server/workers.py", "takedown_kg/push.py"):
         assert shipped in names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
@@ -65,3 +66,17 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     assert sorted(p.name for p in (elsewhere / "out").iterdir()) == [
         "build.json", "graph.html", "graph.jsonld", "graph.nq", "graph.nt", "graph.rdf", "graph.trig", "graph.ttl"]
     assert "ٹیلیگرام" in (elsewhere / "out" / "graph.html").read_text(encoding="utf-8")
+    # serve from the installed package: its page comes from the wheel's template.
+    served = subprocess.Popen([venv / "bin" / "takedown-kg", "serve", "--port", "0"], cwd=elsewhere,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        lines = [served.stdout.readline().decode("utf-8") for _ in range(2)]
+        assert lines[0].endswith("named graphs from out/graph.nq (the build of these inputs)\n"), lines
+        import urllib.request
+
+        with urllib.request.urlopen(lines[1].split()[-1], timeout=60) as response:
+            assert "CQ4: What compliance does each platform show" in response.read().decode("utf-8")
+    finally:
+        served.terminate()
+        served.wait(timeout=30)
+        served.stdout.close()
