@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from typing import Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError
 from ..library import named_queries
@@ -255,7 +255,3 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         line = visible((self.requestline or "")[:200] + ("…" if len(self.requestline or "") > 200 else ""))
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.app.log(f'{when} {self.client_address[0]} "{line}" {status} {size} {took * 1000:.1f}ms')
-
-
-def quote_query(text: str) -> str:
-    return quote(text, safe="")
