@@ -4,6 +4,12 @@ open_dataset is the one seam between serve and the build's outputs: today it
 takes out/graph.nq when out/build.json says it was built from exactly these
 inputs, and otherwise loads the corpus (in a sandboxed child, as `query`
 does). A persisted store written by `build` slots in here, and nowhere else.
+
+The workers are forked from the server after open_dataset, and query the
+store they inherit. An in-memory store is shared with them copy-on-write; an
+on-disk store (RocksDB keeps threads and file handles) is better opened by
+each worker itself after the fork, read-only (pyoxigraph.Store.read_only),
+with the store's folder among the sandbox's readable paths.
 """
 
 from __future__ import annotations

@@ -128,6 +128,9 @@ class Server:
 class _Handler(http.server.BaseHTTPRequestHandler):
     app: Server
     protocol_version = "HTTP/1.1"
+    #: Seconds a connection may stay silent (a kept-alive one between requests, or a
+    #: client that never finishes its request) before it is closed.
+    timeout = 60
     server_version = "takedown-kg"
     sys_version = ""
 
