@@ -15,7 +15,7 @@ article's source copied N times (as benchmarks/sources_scale.py does). The
 query is `compliance` on the shipped corpus and `summary` on the copies: the
 copies state the same facts about the same actors (tkd:facebook ...), so a
 query that joins facts through an actor, as compliance does, meets every copy
-of every fact and runs past the limits on both servers.
+of every fact and runs for minutes (past serve's limits).
 """
 
 from __future__ import annotations
