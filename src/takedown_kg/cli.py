@@ -122,7 +122,7 @@ def cmd_validate(args) -> int:
     from .validation import validate
 
     loaded = load_project(data=[*args.files, *(args.data or [])] or None, base=args.base)
-    report = validate(loaded.graph, sources=loaded.sources)
+    report = validate(loaded.corpus)
     _out(report.text)
     return ExitCode.OK if report.conforms else ExitCode.INVALID
 

@@ -116,7 +116,7 @@ def _warnings(loaded) -> list[str]:
         return []
     from .validation import validate
 
-    report = validate(loaded.union(), sources=loaded.where)
+    report = validate(loaded)
     if report.conforms:
         return []
     return [f"the data does not conform ({len(report.lines)} violation(s); first: {report.lines[0]}); "
