@@ -68,6 +68,9 @@ class RdflibEngine:
         self.graph = data
         self.prefixes = prefixes
 
+    def size(self) -> int:
+        return len(self.graph)
+
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         from pyparsing import ParseBaseException
         from rdflib.plugins import sparql
@@ -124,6 +127,9 @@ class OxigraphEngine:
         store = pyoxigraph.Store()
         store.load(get_format("nquads").write(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
         return cls(store, **options)
+
+    def size(self) -> int:
+        return len(self.store)
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         import pyoxigraph
