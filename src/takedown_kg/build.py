@@ -67,9 +67,10 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
     files = {out_dir / f"graph{fmt.suffix}": fmt.write(quads if fmt.quads else triples) for fmt in chosen}
     from .draw import render_html
-    from .network import network_view
+    from .network import network_view, page_graph
 
-    files[out_dir / "graph.html"] = render_html(network_view(loaded.graph), loaded.graph).encode("utf-8")
+    drawn, note = page_graph(corpus)
+    files[out_dir / "graph.html"] = render_html(network_view(drawn), drawn, note=note).encode("utf-8")
     # With --infer the outputs hold more than the inputs say: no query takes them for them.
     key = input_key(data, base=base)
     key = f"inferred:{key}" if infer else key

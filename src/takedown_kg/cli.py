@@ -236,7 +236,7 @@ def cmd_stats(args) -> int:
     from .network import load_view
     from .stats import network_stats
 
-    _, view = load_view(args.data, base=args.base, source=args.source)
+    _, view, _ = load_view(args.data, base=args.base, source=args.source, whole=True)
     for line in network_stats(view, top=args.top).lines():
         _out(line)
     return ExitCode.OK

@@ -218,6 +218,29 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     return Corpus(quads, sources, base, files)
 
 
+def open_or_load(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None,
+                 out_dir: Path = Path("out")) -> Corpus:
+    """The corpus from the build's store in `out_dir` when it was built from these very
+    inputs (no parsing), else loaded from the inputs."""
+    from . import store as persistent
+
+    found = persistent.matching(out_dir, input_key(paths, base=base))
+    if found is None:
+        return load(paths, base=base, only=only)
+    import pyoxigraph
+
+    sources, files = discover(paths or default_data())
+    opened = persistent.open_read_only(found)
+    if only is None:
+        return Corpus(list(opened), sources, base or DATA_BASE, files, _store=opened)
+    sources = [s for s in sources if s.slug == only] or _no_source(only, sources)
+    own = pyoxigraph.NamedNode(str(graph_name(only, base or DATA_BASE)))
+    quads = [*opened.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(ONTOLOGY_IRI))),
+             *opened.quads_for_pattern(None, None, None, own),
+             *opened.quads_for_pattern(own, None, None, pyoxigraph.DefaultGraph())]
+    return Corpus(quads, sources, base or DATA_BASE, files)
+
+
 #: The file, beside the build's outputs, that records which inputs they were built from.
 MANIFEST = "build.json"
 
