@@ -152,13 +152,14 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
     import pyoxigraph
 
     rdf_format = guess_format(str(path))
-    base = base or path.resolve().as_uri()
     into = pyoxigraph.NamedNode(str(graph)) if graph is not None else pyoxigraph.DefaultGraph()
     fast = _OXIGRAPH_FORMATS.get(rdf_format)
     if fast is not None:
         name, keeps_graphs = fast
+        text = read_text(path)  # first: it names a missing, special or looping path in one line
+        base = base or path.resolve().as_uri()
         try:
-            quads = list(pyoxigraph.parse(read_text(path), getattr(pyoxigraph.RdfFormat, name), base_iri=base))
+            quads = list(pyoxigraph.parse(text, getattr(pyoxigraph.RdfFormat, name), base_iri=base))
         except (SyntaxError, ValueError):
             pass  # parse_rdf below names the line and the reason in the project's words
         else:
