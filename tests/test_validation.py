@@ -105,3 +105,14 @@ def test_checks_say_why():
     for path in check_files():
         lines = path.read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("# ") and lines[1].startswith("# Why: "), path.name
+
+
+def test_the_validate_command_gives_the_same_report_with_either_engine():
+    from conftest import run_cli
+
+    sample = str(BROKEN / "voice-matches-sentence.ttl")
+    fast = run_cli("validate", sample)
+    reference = run_cli("validate", sample, "--engine", "pyshacl")
+    assert fast.returncode == reference.returncode == 1
+    assert fast.stdout == reference.stdout
+    assert fast.stdout.splitlines()[1].endswith("[voice-matches-sentence]")

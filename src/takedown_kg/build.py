@@ -56,7 +56,7 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     if infer:
         import pyoxigraph
 
-        from .engines import to_oxigraph
+        from .terms import to_oxigraph
         from .infer import entailed
 
         # A named graph of its own, so what curators wrote and what was inferred never mix.

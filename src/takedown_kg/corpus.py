@@ -94,7 +94,7 @@ class Corpus:
     def dataset(self) -> Dataset:
         """The quads as an rdflib Dataset (default graph = union), prefixes bound."""
         if self._dataset is None:
-            from .engines import to_rdflib
+            from .terms import to_rdflib
 
             dataset = Dataset(default_union=True)
             _bind(dataset, self.prefixes())

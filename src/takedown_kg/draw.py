@@ -29,8 +29,8 @@ TITLE = "takedown-kg: who did what to whom, in the reports on Pakistan's social-
 def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: str = "") -> str:
     """The page for `view`, with labels first shown in `lang` ("en" or "ur"); `note` follows the source line."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from pyvis.network import Network
 
+    Network = _pyvis_network()
     net = Network(directed=True, cdn_resources="in_line")
     net.node_ids = _Ids()
     for node, data in view.nodes(data=True):
@@ -60,6 +60,32 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: 
         options=options(view.number_of_nodes()),
     )
     return with_script_hashes(page)
+
+
+def _pyvis_network():
+    """pyvis's Network class, imported without IPython.
+
+    pyvis imports IPython.display for its notebook output alone, which the page
+    never uses: 1.4 s of every build and graph. Outside a notebook (IPython not
+    imported yet) a stand-in serves that import and is removed again after it.
+    """
+    import sys
+    import types
+
+    if "IPython" in sys.modules or "pyvis.network" in sys.modules:
+        from pyvis.network import Network
+
+        return Network
+    display = types.ModuleType("IPython.display")
+    display.IFrame = None
+    package = types.ModuleType("IPython")
+    package.display = display
+    sys.modules.update({"IPython": package, "IPython.display": display})
+    try:
+        from pyvis.network import Network
+    finally:
+        del sys.modules["IPython"], sys.modules["IPython.display"]
+    return Network
 
 
 class _Ids(list):

@@ -70,7 +70,7 @@ class Statements:
 
     def graph(self) -> Graph:
         """The union as an rdflib graph (for the network exports)."""
-        from .engines import to_rdflib
+        from .terms import to_rdflib
         from .graph import new_graph
 
         graph = new_graph()
@@ -91,7 +91,7 @@ def statements(data) -> Statements:
         return Statements(data.quads, data.prefixes())
     import pyoxigraph
 
-    from .engines import to_oxigraph
+    from .terms import to_oxigraph
 
     prefixes = {prefix: str(ns) for prefix, ns in data.namespaces() if prefix}
     quads = []

@@ -249,7 +249,7 @@ def overview_graph(corpus) -> Graph:
     no browser lays out; the overview stays the size of the actors and sources,
     and `takedown-kg graph --source SLUG` or `--focus NAME` draws the rest.
     """
-    from .engines import to_rdflib
+    from .terms import to_rdflib
     from .graph import new_graph
     from .vocab import ONTOLOGY_IRI
 

@@ -90,7 +90,7 @@ def _prologue(shapes: Graph, node) -> str:
 
 def run(store, chosen: list[Constraint]) -> list[Finding]:
     """Each constraint's rows on `store` (queried as the union of its graphs), as findings."""
-    from .engines import to_rdflib
+    from .terms import to_rdflib
 
     findings = []
     for constraint in chosen:

@@ -168,7 +168,7 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
             return [pyoxigraph.Quad(q.subject, q.predicate, q.object, into) for q in quads]
     from rdflib import Dataset
 
-    from .engines import to_oxigraph
+    from .terms import to_oxigraph
 
     if rdf_format in ("nquads", "trig", "trix"):
         dataset = Dataset()

@@ -117,7 +117,7 @@ def _reader(data):
     if not isinstance(data, Corpus):
         # Plain strings: a graph on Oxigraph's store hands the prefixes to Rust.
         return (lambda text: [tuple(row) for row in data.query(text, initNs=_NAMESPACES)]), data
-    from .engines import to_rdflib
+    from .terms import to_rdflib
     from .graph import new_graph
 
     names = new_graph(base=data.base)

@@ -111,7 +111,7 @@ def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") ->
 def _store_of(graph: Graph):
     import pyoxigraph
 
-    from .engines import to_oxigraph
+    from .terms import to_oxigraph
 
     store = pyoxigraph.Store()
     store.bulk_extend(pyoxigraph.Quad(*map(to_oxigraph, triple)) for triple in graph)
@@ -161,7 +161,7 @@ def _add_result(report: Graph, finding) -> None:
 
 
 def _checks_on(store) -> tuple[list[Violation], int]:
-    from .engines import to_rdflib
+    from .terms import to_rdflib
 
     files = check_files()
     violations = []
@@ -191,7 +191,7 @@ def _unknown_terms_on(store) -> list[Violation]:
 
 def _ill_typed_on(store) -> list[Violation]:
     """As _ill_typed_literals; rdflib's reading of each distinct typed literal decides."""
-    from .engines import to_rdflib
+    from .terms import to_rdflib
     import pyoxigraph
 
     query = ("SELECT DISTINCT ?value WHERE { ?s ?p ?value FILTER (isLiteral(?value) && "
