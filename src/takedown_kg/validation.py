@@ -163,16 +163,7 @@ def _add_result(report: Graph, finding) -> None:
 def _checks_on(store) -> tuple[list[Violation], int]:
     from .terms import to_rdflib
 
-    files = check_files()
-    violations = []
-    for path in files:
-        rule = path.name[: -len("-violation.rq")]
-        text = path.read_text(encoding="utf-8")
-        message = _header(text)
-        for row in store.query(text, use_default_graph_as_union=True):
-            term = to_rdflib(row[0])
-            violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None))
-    return violations, len(files)
+    return _checks(lambda text: (to_rdflib(row[0]) for row in store.query(text, use_default_graph_as_union=True)))
 
 
 def _unknown_terms_on(store) -> list[Violation]:
@@ -283,15 +274,18 @@ def _rule_name(node, path) -> str:
     return f"shape on {path}" if path is not None else "shape"
 
 
-def _checks(graph: Graph) -> tuple[list[Violation], int]:
+def _checks(first_column) -> tuple[list[Violation], int]:
+    """Run each check (`first_column(text)` gives its offending terms; a Graph is queried)."""
+    if isinstance(first_column, Graph):
+        graph = first_column
+        first_column = lambda text: (row[0] for row in graph.query(text))  # noqa: E731
     files = check_files()
     violations = []
     for path in files:
         rule = path.name[: -len("-violation.rq")]
         text = path.read_text(encoding="utf-8")
         message = _header(text)
-        for row in graph.query(text):
-            term = row[0]
+        for term in first_column(text):
             violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None))
     return violations, len(files)
 
