@@ -26,6 +26,8 @@ def commands(out: Path) -> list[tuple[str, list[str]]]:
         ("query compliance (oxigraph, out/ fresh)", [*cli, "query", "compliance"]),
         ("query compliance (rdflib, out/ fresh)", [*cli, "query", "compliance", "--engine", "rdflib"]),
         ("query compliance (oxigraph, no out/)", [*cli, "query", "compliance", "--data-free"]),
+        ("stats (the build's store)", [*cli, "stats"]),
+        ("validate", [*cli, "validate"]),
         ("build", [*cli, "build", "--out", str(out)]),
     ]
 

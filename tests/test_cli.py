@@ -33,7 +33,7 @@ def previous(tmp_path_factory):
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir" for p in sorted(folder.iterdir())}
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUT))
@@ -70,7 +70,7 @@ def test_build_prints_summary_and_paths(tmp_path):
     assert any(line.startswith("  validation  conforms (") for line in lines)
     written = lines[lines.index("wrote") + 1:]
     assert [Path(p.strip()).name for p in written] == [
-        "graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf", "graph.trig", "graph.nq", "graph.html", "build.json"]
+        "graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf", "graph.trig", "graph.nq", "graph.html", "store", "build.json"]
 
 
 def test_validate_exit_codes(tmp_path):

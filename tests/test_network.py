@@ -124,3 +124,38 @@ def test_page_has_no_remote_resources(tmp_path):
     text = target.read_text(encoding="utf-8")
     assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=', text)
     assert "default-src 'none'" in text
+
+
+def test_a_large_corpus_is_drawn_as_an_overview_from_the_builds_store(tmp_path):
+    """Past 30 sources the build's page draws the actors and the reports only; graph
+    opens the build's store, and --source draws one report whole."""
+    import shutil
+
+    from conftest import ROOT
+
+    corpus = tmp_path / "corpus"
+    for index in range(31):
+        shutil.copytree(ROOT / "data" / "sources" / "pni", corpus / f"pni{index:02d}")
+    assert run_cli("build", "--data", str(corpus), cwd=tmp_path).returncode == 0
+    page = tmp_path / "out" / "graph.html"
+    drawn = page_data(page)
+    kinds = {node["kind"] for node in drawn["nodes"]}
+    assert len(drawn["nodes"]) == 31 + 31 and kinds == {"actor", "post", "article"}
+    assert "This is an overview of 31 sources" in page.read_text(encoding="utf-8")
+    assert page.stat().st_size < 2_000_000
+    # The store is what graph reads: a label written only there shows on the page.
+    import pyoxigraph
+
+    store_dir = tmp_path / "out" / json.loads((tmp_path / "out" / "build.json").read_text())["store"]
+    store = pyoxigraph.Store(str(store_dir))
+    telegram = pyoxigraph.NamedNode(TKD + "telegram")
+    label = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for quad in list(store.quads_for_pattern(telegram, label, pyoxigraph.Literal("Telegram", language="en"))):
+        store.remove(quad)
+    store.add(pyoxigraph.Quad(telegram, label, pyoxigraph.Literal("Telegram (from the store)", language="en"),
+                              pyoxigraph.NamedNode(TKD + "pni00/graph")))
+    del store
+    assert run_cli("graph", "--data", str(corpus), "-o", "again.html", cwd=tmp_path).returncode == 0
+    assert "Telegram (from the store)" in {n["label"] for n in page_data(tmp_path / "again.html")["nodes"]}
+    assert run_cli("graph", "--data", str(corpus), "--source", "pni07", "-o", "one.html", cwd=tmp_path).returncode == 0
+    assert len(page_data(tmp_path / "one.html")["nodes"]) == 58

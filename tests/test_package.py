@@ -3,6 +3,7 @@ wheel installed in a fresh environment builds the graph from any folder."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -63,15 +64,17 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
                             capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert result.returncode == 0, result.stderr
     assert "facts       82, of them 26 (F1-F26) in the held text" in result.stdout
+    store = json.loads((elsewhere / "out" / "build.json").read_text(encoding="utf-8"))["store"]
     assert sorted(p.name for p in (elsewhere / "out").iterdir()) == [
-        "build.json", "graph.html", "graph.jsonld", "graph.nq", "graph.nt", "graph.rdf", "graph.trig", "graph.ttl"]
+        "build.json", "graph.html", "graph.jsonld", "graph.nq", "graph.nt", "graph.rdf", "graph.trig", "graph.ttl", "store", store]
+    assert store.startswith("store-")
     assert "ٹیلیگرام" in (elsewhere / "out" / "graph.html").read_text(encoding="utf-8")
     # serve from the installed package: its page comes from the wheel's template.
     served = subprocess.Popen([venv / "bin" / "takedown-kg", "serve", "--port", "0"], cwd=elsewhere,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         lines = [served.stdout.readline().decode("utf-8") for _ in range(2)]
-        assert lines[0].endswith("named graphs from out/graph.nq (the build of these inputs)\n"), lines
+        assert lines[0].endswith("named graphs from out/store (the build of these inputs)\n"), lines
         import urllib.request
 
         with urllib.request.urlopen(lines[1].split()[-1], timeout=60) as response:

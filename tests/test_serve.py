@@ -233,7 +233,7 @@ def test_exports_hold_what_the_export_command_writes(server, empty_dir, export):
 def test_with_a_matching_build_the_exports_are_its_files(tmp_path):
     assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
     with serving(cwd=tmp_path) as running:
-        assert running.banner[0] == ("takedown-kg: serving 2,020 triples in 10 named graphs from out/graph.nq "
+        assert running.banner[0] == ("takedown-kg: serving 2,020 triples in 10 named graphs from out/store "
                                      "(the build of these inputs)\n")
         for export in [*EXPORTS, "graph.html"]:
             assert fetch(running.url + export)[2] == (tmp_path / "out" / export).read_bytes(), export

@@ -75,6 +75,23 @@ def test_rule_fires_on_its_broken_sample(rule):
     assert line.startswith(f"tests/fixtures/validation/broken/{rule}.ttl:") or line.startswith(str(BROKEN))
 
 
+@pytest.mark.parametrize("sample", ["minimal", *sorted(f"broken/{p.stem}" for p in BROKEN.glob("*.ttl"))])
+def test_fast_engine_gives_pyshacls_verdicts(sample):
+    """The default engine (pyshacl-turbo + whole-store SPARQL on Oxigraph) against
+    pySHACL with rdflib: the same violations, rule by rule, node by node, word for word."""
+    loaded = load_files([resources.ontology_file(), FIXTURES / "validation" / f"{sample}.ttl"])
+    fast = validate(loaded.graph, sources=loaded.sources)
+    reference = validate(loaded.graph, sources=loaded.sources, engine="pyshacl")
+    assert fast.lines == reference.lines
+    assert fast.rules_checked == reference.rules_checked
+
+
+def test_fast_engine_gives_pyshacls_verdict_on_the_corpus(corpus):
+    fast = validate(corpus.graph, sources=corpus.sources)
+    reference = validate(corpus.graph, sources=corpus.sources, engine="pyshacl")
+    assert fast.conforms and reference.conforms
+
+
 def test_report_has_conforms_graph_and_text():
     report = _validate_file(BROKEN / "span-matches-article.ttl")
     assert report.conforms is False
@@ -88,3 +105,14 @@ def test_checks_say_why():
     for path in check_files():
         lines = path.read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("# ") and lines[1].startswith("# Why: "), path.name
+
+
+def test_the_validate_command_gives_the_same_report_with_either_engine():
+    from conftest import run_cli
+
+    sample = str(BROKEN / "voice-matches-sentence.ttl")
+    fast = run_cli("validate", sample)
+    reference = run_cli("validate", sample, "--engine", "pyshacl")
+    assert fast.returncode == reference.returncode == 1
+    assert fast.stdout == reference.stdout
+    assert fast.stdout.splitlines()[1].endswith("[voice-matches-sentence]")

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from . import store as persistent
+from .corpus import MANIFEST, input_key, load
 from .errors import ValidationFailed
-from .formats import Format, formats
-from .corpus import MANIFEST, input_key
-from .graph import load_project
+from .formats import Format, Statements, formats
+from .graph import LoadedGraph
 from .outputs import write_atomically
 from .summary import Summary, summarize
 from .validation import ValidationReport, validate
@@ -23,7 +24,7 @@ BUILD_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
 
 @dataclass
 class BuildResult:
-    graph: Graph
+    loaded: LoadedGraph
     report: ValidationReport
     summary: Summary
     written: list[Path] = field(default_factory=list)
@@ -33,42 +34,68 @@ class BuildResult:
     #: The slugs of the sources built.
     sources: list[str] = field(default_factory=list)
 
+    @property
+    def graph(self) -> Graph:
+        return self.loaded.graph
+
 
 def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = None,
           infer: bool = False) -> BuildResult:
-    """Build the graph, validate it, and write graph.* into `out_dir`.
+    """Build the graph, validate it, and write graph.*, the page and the store into `out_dir`.
 
-    With `infer`, also graph.trig: the graph as its default graph and the RDFS
-    entailments in the named graph <base>inferred, apart from what was written.
+    With `infer`, the RDFS entailments go into the named graph <base>inferred
+    of graph.trig, graph.nq and the store, apart from what was written.
     Raises ValidationFailed (nothing written) when the data breaks a rule.
     """
-    loaded = load_project(base=base, data=data)
-    report = validate(loaded.graph, sources=loaded.sources)
+    corpus = load(data, base=base)
+    loaded = LoadedGraph(corpus=corpus)
+    report = validate(corpus)
     if not report.conforms:
         raise ValidationFailed(report.lines[0], lines=report.lines)
-    inferred, name = None, URIRef((base or DATA_BASE) + "inferred")
+    everything, inferred, name = corpus.quads, None, URIRef((base or DATA_BASE) + "inferred")
     if infer:
+        import pyoxigraph
+
+        from .terms import to_oxigraph
         from .infer import entailed
 
         # A named graph of its own, so what curators wrote and what was inferred never mix.
         inferred = entailed(loaded.graph)
-        target = loaded.corpus.dataset.graph(name)
-        target.addN((s, p, o, target) for s, p, o in inferred)
+        target = pyoxigraph.NamedNode(str(name))
+        everything = [*corpus.quads, *(pyoxigraph.Quad(*map(to_oxigraph, t), target) for t in inferred)]
+    triples, quads = Statements(corpus.quads, corpus.prefixes()), Statements(everything, corpus.prefixes())
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
-    files = {out_dir / f"graph{fmt.suffix}": fmt.write(loaded.corpus.dataset if fmt.quads else loaded.graph)
-             for fmt in chosen}
+    files = {out_dir / f"graph{fmt.suffix}": fmt.write(quads if fmt.quads else triples) for fmt in chosen}
     from .draw import render_html
-    from .network import network_view
+    from .network import network_view, page_graph
 
-    files[out_dir / "graph.html"] = render_html(network_view(loaded.graph), loaded.graph).encode("utf-8")
-    # Written last of all, so a query trusts graph.nq only once the whole set is in place.
-    # With --infer graph.nq holds more than the inputs say: no query takes it for them.
+    drawn, note = page_graph(corpus)
+    files[out_dir / "graph.html"] = render_html(network_view(drawn), drawn, note=note).encode("utf-8")
+    # With --infer the outputs hold more than the inputs say: no query takes them for them.
     key = input_key(data, base=base)
-    manifest = {"key": f"inferred:{key}" if infer else key, "base": base or DATA_BASE, "sources": loaded.corpus.slugs()}
+    key = f"inferred:{key}" if infer else key
+    written_store = persistent.write(out_dir, key, everything)
+    # Written last of all, so a reader trusts graph.nq and the store only once the whole set is in place.
+    manifest = {"key": key, "base": base or DATA_BASE, "sources": corpus.slugs(), "store": written_store.name}
     files[out_dir / MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
-    written = write_atomically(files)
-    result = BuildResult(loaded.graph, report, summarize(loaded.graph, data_base=base or DATA_BASE), written,
-                         sources=loaded.corpus.slugs())
+    try:
+        written = write_atomically(files)
+    except BaseException:
+        if read_manifest_store(out_dir) != written_store.name:
+            import shutil
+
+            shutil.rmtree(written_store, ignore_errors=True)
+        raise
+    shown = persistent.link(out_dir, written_store)
+    persistent.remove_others(out_dir, written_store)
+    result = BuildResult(loaded, report, summarize(corpus, data_base=base or DATA_BASE),
+                         [*written[:-1], shown, written[-1]], sources=corpus.slugs())
     if inferred is not None:
         result.inferred, result.inferred_graph = len(inferred), name
     return result
+
+
+def read_manifest_store(out_dir: Path) -> str | None:
+    from .corpus import read_manifest
+
+    return read_manifest(out_dir).get("store")

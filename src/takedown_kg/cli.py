@@ -116,13 +116,15 @@ def cmd_export(args) -> int:
 
 @command("validate", "check the corpus, or any sources or RDF files, against the shapes and checks", "takedown-kg validate out/graph.ttl")
 @option("files", nargs="*", type=Path, metavar="PATH", help="what to check, as --data takes it (default: the shipped corpus)")
+@option("--engine", choices=("fast", "pyshacl"), default="fast",
+        help="fast: pyshacl-turbo and SPARQL on Oxigraph (default); pyshacl: the reference, same verdicts, slower")
 @corpus_options(source=False)
 def cmd_validate(args) -> int:
     from .graph import load_project
     from .validation import validate
 
     loaded = load_project(data=[*args.files, *(args.data or [])] or None, base=args.base)
-    report = validate(loaded.graph, sources=loaded.sources)
+    report = validate(loaded.corpus, engine=args.engine)
     _out(report.text)
     return ExitCode.OK if report.conforms else ExitCode.INVALID
 
@@ -236,7 +238,7 @@ def cmd_stats(args) -> int:
     from .network import load_view
     from .stats import network_stats
 
-    _, view = load_view(args.data, base=args.base, source=args.source)
+    _, view, _ = load_view(args.data, base=args.base, source=args.source, whole=True)
     for line in network_stats(view, top=args.top).lines():
         _out(line)
     return ExitCode.OK

@@ -27,11 +27,10 @@ from rdflib.namespace import PROV, RDF, SDO
 from . import resources
 from .errors import InputError, UsageError
 from .graph import move_iri as _move
-from .sources import SourceMap, display_path, parse_rdf, read_text
+from .sources import SourceMap, display_path, read_quads, read_text, source_map
 from .vocab import DATA_BASE, ONTOLOGY_IRI, PREFIXES, TK
 
 SOURCE_FILE = "source.ttl"
-_QUAD_FORMATS = {".nq": "nquads", ".trig": "trig"}
 
 
 @dataclass(frozen=True)
@@ -47,14 +46,66 @@ class Source:
 
 @dataclass
 class Corpus:
-    """The loaded dataset: the ontology and each source in a named graph of its own."""
+    """The loaded corpus: the ontology and each source in a named graph of its own.
 
-    dataset: Dataset
+    The quads are kept as parsed (pyoxigraph terms, lexical forms as written)
+    and in load order; the Oxigraph store, the rdflib dataset and the map of
+    where each term is written are made from them when first asked for, so a
+    build of a thousand sources never pays for an rdflib copy it does not use.
+    """
+
+    quads: list
     sources: list[Source]
-    where: SourceMap
     base: str
     #: RDF files given as --data instead of sources.
     files: list[Path] = field(default_factory=list)
+    _where: SourceMap | None = None
+    _store: object = None
+    _dataset: Dataset | None = None
+
+    @property
+    def where(self) -> SourceMap:
+        """Where each IRI is written (file and line), for error messages."""
+        if self._where is None:
+            found = SourceMap()
+            found.update(source_map(resources.ontology_file(), read_text(resources.ontology_file())))
+            for source in self.sources:
+                for path in source.files:
+                    found.update(source_map(path, read_text(path), base=f"{DATA_BASE}{source.slug}/"))
+            for path in self.files:
+                found.update(source_map(path, read_text(path), base=path.resolve().as_uri()))
+            if self.base != DATA_BASE:
+                found = SourceMap({_move(k, self.base): v for k, v in found.subjects.items()},
+                                  {_move(k, self.base): v for k, v in found.mentions.items()})
+            self._where = found
+        return self._where
+
+    @property
+    def store(self):
+        """The quads in an in-memory Oxigraph store (literals in their canonical form)."""
+        if self._store is None:
+            import pyoxigraph
+
+            self._store = pyoxigraph.Store()
+            self._store.bulk_extend(self.quads)
+        return self._store
+
+    @property
+    def dataset(self) -> Dataset:
+        """The quads as an rdflib Dataset (default graph = union), prefixes bound."""
+        if self._dataset is None:
+            from .terms import to_rdflib
+
+            dataset = Dataset(default_union=True)
+            _bind(dataset, self.prefixes())
+            graphs: dict = {}
+            for quad in self.quads:
+                key = getattr(quad.graph_name, "value", None)
+                if key not in graphs:
+                    graphs[key] = dataset.default_graph if key is None else dataset.graph(URIRef(key))
+                graphs[key].add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            self._dataset = dataset
+        return self._dataset
 
     def union(self) -> Graph:
         """Every triple of every graph in one plain graph (for validation and drawing)."""
@@ -151,22 +202,43 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     sources, files = discover(paths or default_data())
     if only is not None:
         sources = [s for s in sources if s.slug == only] or _no_source(only, sources)
-    dataset = Dataset(default_union=True)
-    where = SourceMap()
-    where.update(parse_rdf(resources.ontology_file(), dataset.graph(ONTOLOGY_IRI)))
+    quads = read_quads(resources.ontology_file(), graph=ONTOLOGY_IRI)
     for source in sources:
-        graph = dataset.graph(graph_name(source.slug))
+        name = graph_name(source.slug)
+        own = []
         for path in source.files:
-            where.update(parse_rdf(path, graph, base=f"{DATA_BASE}{source.slug}/"))
-        _attach_texts(source, graph)
-        _describe(dataset, source)
+            own += read_quads(path, graph=name, base=f"{DATA_BASE}{source.slug}/")
+        own += _texts(source, own, name)
+        quads += own
+        quads += _describe(own, name)
     for path in files:
-        where.update(_parse_file(path, dataset))
-    _bind(dataset, prefixes(DATA_BASE, [s.slug for s in sources]))
-    corpus = Corpus(dataset, sources, where, DATA_BASE, files)
+        quads += read_quads(path, graph=None)
     if base != DATA_BASE:
-        corpus = rebased(corpus, base)
-    return corpus
+        quads = [_moved(quad, base) for quad in quads]
+    return Corpus(quads, sources, base, files)
+
+
+def open_or_load(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None,
+                 out_dir: Path = Path("out")) -> Corpus:
+    """The corpus from the build's store in `out_dir` when it was built from these very
+    inputs (no parsing), else loaded from the inputs."""
+    from . import store as persistent
+
+    found = persistent.matching(out_dir, input_key(paths, base=base))
+    if found is None:
+        return load(paths, base=base, only=only)
+    import pyoxigraph
+
+    sources, files = discover(paths or default_data())
+    opened = persistent.open_read_only(found)
+    if only is None:
+        return Corpus(list(opened), sources, base or DATA_BASE, files, _store=opened)
+    sources = [s for s in sources if s.slug == only] or _no_source(only, sources)
+    own = pyoxigraph.NamedNode(str(graph_name(only, base or DATA_BASE)))
+    quads = [*opened.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(ONTOLOGY_IRI))),
+             *opened.quads_for_pattern(None, None, None, own),
+             *opened.quads_for_pattern(own, None, None, pyoxigraph.DefaultGraph())]
+    return Corpus(quads, sources, base or DATA_BASE, files)
 
 
 #: The file, beside the build's outputs, that records which inputs they were built from.
@@ -206,50 +278,55 @@ def read_manifest(out_dir: Path) -> dict:
         return {}
 
 
-def _parse_file(path: Path, dataset: Dataset) -> SourceMap:
-    quad_format = _QUAD_FORMATS.get(path.suffix.lower())
-    if quad_format is None:
-        return parse_rdf(path, dataset.default_graph)
-    return parse_rdf(path, dataset, rdf_format=quad_format)
-
-
-def _attach_texts(source: Source, graph: Graph) -> None:
+def _texts(source: Source, quads: list, name: URIRef) -> list:
     """Give each held text to the report whose tk:sha256 records it, and only to that one."""
+    import pyoxigraph
+
+    checksum, language = pyoxigraph.NamedNode(str(TK.sha256)), pyoxigraph.NamedNode(str(SDO.inLanguage))
+    recorded: dict[str, list] = {}
+    for quad in quads:
+        if quad.predicate == checksum:
+            recorded.setdefault(quad.object.value, []).append(quad.subject)
+    languages = {q.subject: q.object.value for q in quads if q.predicate == language}
+    added = []
     for path in source.texts:
         text = read_text(path)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        reports = list(graph.subjects(TK.sha256, Literal(digest)))
-        if not reports:
+        if digest not in recorded:
             raise InputError(f"{display_path(path)}: its SHA-256 {digest[:12]}… matches no report's tk:sha256 in "
                              f"{display_path(source.folder / SOURCE_FILE)}; the text must stay as received")
-        for report in reports:
-            language = graph.value(report, SDO.inLanguage)
-            graph.add((report, SDO.text, Literal(text, lang=str(language) if language else None)))
+        for report in recorded[digest]:
+            words = pyoxigraph.Literal(text, language=languages[report]) if report in languages else pyoxigraph.Literal(text)
+            added.append(pyoxigraph.Quad(report, pyoxigraph.NamedNode(str(SDO.text)), words, pyoxigraph.NamedNode(str(name))))
+    return added
 
 
-def _describe(dataset: Dataset, source: Source) -> None:
+def _describe(quads: list, name: URIRef) -> list:
     """Say in the default graph what each named graph is: where it comes from, when recorded."""
-    graph = dataset.graph(graph_name(source.slug))
-    name = graph_name(source.slug)
-    default = dataset.default_graph
-    default.add((name, RDF.type, TK.SourceGraph))
-    for report in graph.subjects(RDF.type, TK.Source):
-        default.add((name, PROV.wasDerivedFrom, report))
-        recorded = graph.value(report, TK.recordedOn)
-        if recorded is not None:
-            default.add((name, TK.recordedOn, recorded))
+    import pyoxigraph
+
+    graph, default = pyoxigraph.NamedNode(str(name)), pyoxigraph.DefaultGraph()
+    kind, source_class = pyoxigraph.NamedNode(str(RDF.type)), pyoxigraph.NamedNode(str(TK.Source))
+    recorded_on = pyoxigraph.NamedNode(str(TK.recordedOn))
+    said = [pyoxigraph.Quad(graph, kind, pyoxigraph.NamedNode(str(TK.SourceGraph)), default)]
+    reports = [q.subject for q in quads if q.predicate == kind and q.object == source_class]
+    for report in reports:
+        said.append(pyoxigraph.Quad(graph, pyoxigraph.NamedNode(str(PROV.wasDerivedFrom)), report, default))
+        dates = [q.object for q in quads if q.subject == report and q.predicate == recorded_on]
+        said += [pyoxigraph.Quad(graph, recorded_on, date, default) for date in dates[:1]]
+    return said
 
 
-def rebased(corpus: Corpus, base: str) -> Corpus:
-    """The corpus with every data IRI, graph names included, moved from the default base to `base`."""
-    moved = Dataset(default_union=True)
-    _bind(moved, prefixes(base, corpus.slugs()))
-    for part in corpus.dataset.graphs():
-        target = moved.graph(_move(part.identifier, base))
-        target.addN((_move(s, base), p, _move(o, base), target) for s, p, o in part)
-    where = SourceMap({_move(k, base): v for k, v in corpus.where.subjects.items()},
-                      {_move(k, base): v for k, v in corpus.where.mentions.items()})
-    return Corpus(moved, corpus.sources, where, base, corpus.files)
+def _moved(quad, base: str):
+    """`quad` with every data IRI, graph name included, moved from the default base to `base`."""
+    import pyoxigraph
+
+    def move(term):
+        if isinstance(term, pyoxigraph.NamedNode) and term.value.startswith(DATA_BASE):
+            return pyoxigraph.NamedNode(base + term.value[len(DATA_BASE):])
+        return term
+
+    return pyoxigraph.Quad(move(quad.subject), quad.predicate, move(quad.object), move(quad.graph_name))
 
 
 def _bind(dataset: Dataset, chosen: dict[str, str]) -> None:

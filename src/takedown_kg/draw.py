@@ -26,12 +26,13 @@ LARGE = 1000
 TITLE = "takedown-kg: who did what to whom, in the reports on Pakistan's social-media takedowns"
 
 
-def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str:
-    """The page for `view`, with labels first shown in `lang` ("en" or "ur")."""
+def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: str = "") -> str:
+    """The page for `view`, with labels first shown in `lang` ("en" or "ur"); `note` follows the source line."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from pyvis.network import Network
 
+    Network = _pyvis_network()
     net = Network(directed=True, cdn_resources="in_line")
+    net.node_ids = _Ids()
     for node, data in view.nodes(data=True):
         net.add_node(node, label=data["label_en"], shape=data["shape"], size=data["size"], color=data["color"], **_extra(data))
     # pyvis's add_edge drops a second edge between the same two nodes; the
@@ -45,7 +46,7 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str
     environment.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     page = environment.get_template("network.html").render(
         title=TITLE,
-        source_line=_source_line(graph),
+        source_line=" ".join(filter(None, [_source_line(graph), note])),
         vis_js=_script(pyvis_lib / "vis-network.min.js"),
         vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
         data={
@@ -59,6 +60,48 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en") -> str
         options=options(view.number_of_nodes()),
     )
     return with_script_hashes(page)
+
+
+def _pyvis_network():
+    """pyvis's Network class, imported without IPython.
+
+    pyvis imports IPython.display for its notebook output alone, which the page
+    never uses: 1.4 s of every build and graph. Outside a notebook (IPython not
+    imported yet) a stand-in serves that import and is removed again after it.
+    """
+    import sys
+    import types
+
+    if "IPython" in sys.modules or "pyvis.network" in sys.modules:
+        from pyvis.network import Network
+
+        return Network
+    display = types.ModuleType("IPython.display")
+    display.IFrame = None
+    package = types.ModuleType("IPython")
+    package.display = display
+    sys.modules.update({"IPython": package, "IPython.display": display})
+    try:
+        from pyvis.network import Network
+    finally:
+        del sys.modules["IPython"], sys.modules["IPython.display"]
+    return Network
+
+
+class _Ids(list):
+    """pyvis's list of node ids, with a set beside it: add_node asks `id in list`
+    for every node, which took 126 s at 57,000 nodes."""
+
+    def __init__(self):
+        super().__init__()
+        self._seen: set = set()
+
+    def append(self, item) -> None:
+        self._seen.add(item)
+        super().append(item)
+
+    def __contains__(self, item) -> bool:
+        return item in self._seen
 
 
 def with_script_hashes(page: str) -> str:
@@ -94,10 +137,10 @@ def write_page(
     from .network import load_view, neighbourhood
     from .outputs import write_atomically
 
-    graph, view = load_view(data, base=base, source=source, include_ontology=include_ontology)
+    graph, view, note = load_view(data, base=base, source=source, include_ontology=include_ontology, whole=bool(focus))
     if focus:
         view = neighbourhood(view, graph, focus, depth)
-    written = write_atomically({target: render_html(view, graph, lang=lang).encode("utf-8")})
+    written = write_atomically({target: render_html(view, graph, lang=lang, note=note).encode("utf-8")})
     if screenshot:
         from .screenshot import take
 

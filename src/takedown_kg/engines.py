@@ -11,11 +11,11 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.namespace import XSD
+from rdflib import Graph, Variable
 
 from .errors import QueryError, QueryRefused
 from .safety import CheckedQuery, syntax_error
+from .terms import to_oxigraph, to_rdflib  # noqa: F401 (the engines' API since the start)
 from .vocab import PREFIXES
 
 ENGINES = ("rdflib", "oxigraph")
@@ -67,6 +67,9 @@ class RdflibEngine:
             data = chosen
         self.graph = data
         self.prefixes = prefixes
+
+    def size(self) -> int:
+        return len(self.graph)
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         from pyparsing import ParseBaseException
@@ -129,6 +132,9 @@ class OxigraphEngine:
         store.load(get_format("nquads").write(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
         return cls(store, **options)
 
+    def size(self) -> int:
+        return len(self.store)
+
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
         import pyoxigraph
 
@@ -182,33 +188,3 @@ def _oxigraph_syntax_error(text: str, message: str) -> QueryError:
     if len(reason) > 120:
         reason = reason[:119] + "…"
     return syntax_error(text, line, column, reason)
-
-
-def to_rdflib(term):
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def to_oxigraph(term):
-    import pyoxigraph
-
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if term.language:
-        return pyoxigraph.Literal(str(term), language=term.language)
-    if term.datatype:
-        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-    return pyoxigraph.Literal(str(term))

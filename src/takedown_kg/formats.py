@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import re
-import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 from rdflib import Dataset, Graph
 
 from .errors import UsageError
-from .vocab import PREFIXES
 
 
 @dataclass(frozen=True)
@@ -19,12 +15,12 @@ class Format:
     name: str
     suffix: str
     media_type: str
-    #: Turns the graph into bytes; the same graph always gives the same bytes.
-    write: Callable[[Graph], bytes]
+    #: Turns Statements, a Corpus or an rdflib graph into bytes; the same data always gives the same bytes.
+    write: Callable[[object], bytes]
     description: str
     #: Other names people use for it (rdflib's, the suffix without its dot).
     aliases: tuple[str, ...] = ()
-    #: Keeps named graphs: write() takes a Dataset (a plain graph goes to its default graph).
+    #: Keeps named graphs (a plain graph's triples go to the default graph).
     quads: bool = False
 
     def names(self) -> tuple[str, ...]:
@@ -32,123 +28,141 @@ class Format:
 
 
 
-def canonical(graph: Graph) -> Graph:
-    """A copy holding the triples in sorted order, so writers that follow the
-    store's order (JSON-LD, RDF/XML) give the same bytes on every run."""
-    copy = Graph(bind_namespaces="none")
-    for prefix, namespace in graph.namespaces():
-        copy.bind(prefix, namespace, override=True, replace=True)
-    for triple in sorted(graph, key=lambda t: tuple(x.n3() for x in t)):
-        copy.add(triple)
-    return copy
+class Statements:
+    """What a writer writes: quads as pyoxigraph terms (lexical forms as parsed) and prefixes.
+
+    Every writer starts from the same sorted, duplicate-free N-Triples or
+    N-Quads lines, so the same data always gives the same bytes, and the
+    serialising itself is Oxigraph's.
+    """
+
+    def __init__(self, quads: list, prefixes: dict[str, str]):
+        self.quads = quads
+        self.prefixes = prefixes
+        self._triples: list[bytes] | None = None
+
+    def triple_lines(self) -> list[bytes]:
+        """The union of all graphs as sorted N-Triples lines (each without its newline)."""
+        if self._triples is None:
+            import pyoxigraph
+
+            text = pyoxigraph.serialize((q.triple for q in self.quads), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            self._triples = sorted(set(text.splitlines()))
+        return self._triples
+
+    def quad_lines(self) -> list[bytes]:
+        """Every quad as sorted N-Quads lines (the default graph's without a graph term)."""
+        import pyoxigraph
+
+        return sorted(set(pyoxigraph.serialize(self.quads, format=pyoxigraph.RdfFormat.N_QUADS).splitlines()))
+
+    def graph_blocks(self) -> list[tuple[object, list[bytes]]]:
+        """(graph name, sorted N-Triples lines) for the default graph first, then each named graph by name."""
+        import pyoxigraph
+
+        by_graph: dict = {}
+        for quad in self.quads:
+            by_graph.setdefault(quad.graph_name, []).append(quad.triple)
+        default = [g for g in by_graph if isinstance(g, pyoxigraph.DefaultGraph)]
+        named = sorted((g for g in by_graph if not isinstance(g, pyoxigraph.DefaultGraph)), key=lambda g: g.value)
+        return [(g, sorted(set(pyoxigraph.serialize(by_graph[g], format=pyoxigraph.RdfFormat.N_TRIPLES).splitlines())))
+                for g in (*default, *named)]
+
+    def graph(self) -> Graph:
+        """The union as an rdflib graph (for the network exports)."""
+        from .terms import to_rdflib
+        from .graph import new_graph
+
+        graph = new_graph()
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        for quad in self.quads:
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
 
 
-def _rdflib_writer(name: str, **options) -> Callable[[Graph], bytes]:
-    def write(graph: Graph) -> bytes:
-        return canonical(graph).serialize(format=name, encoding="utf-8", **options)
+def statements(data) -> Statements:
+    """`data` (Statements, a Corpus, an rdflib Graph or Dataset) as Statements."""
+    if isinstance(data, Statements):
+        return data
+    from .corpus import Corpus
+
+    if isinstance(data, Corpus):
+        return Statements(data.quads, data.prefixes())
+    import pyoxigraph
+
+    from .terms import to_oxigraph
+
+    prefixes = {prefix: str(ns) for prefix, ns in data.namespaces() if prefix}
+    quads = []
+    if isinstance(data, Dataset):
+        default = data.default_graph.identifier
+        for part in data.graphs():
+            name = pyoxigraph.DefaultGraph() if part.identifier == default else pyoxigraph.NamedNode(str(part.identifier))
+            quads += [pyoxigraph.Quad(*map(to_oxigraph, triple), name) for triple in part]
+    else:
+        quads = [pyoxigraph.Quad(*map(to_oxigraph, triple)) for triple in data]
+    return Statements(quads, prefixes)
+
+
+def _lines(lines: list[bytes]) -> bytes:
+    return b"".join(line + b"\n" for line in lines)
+
+
+def _ntriples(data) -> bytes:
+    return _lines(statements(data).triple_lines())
+
+
+def _nquads(data) -> bytes:
+    return _lines(statements(data).quad_lines())
+
+
+def _oxigraph_writer(name: str) -> Callable[[object], bytes]:
+    """Oxigraph's writer for `name`, fed the union's triples in sorted order."""
+    def write(data) -> bytes:
+        import pyoxigraph
+
+        chosen = statements(data)
+        triples = pyoxigraph.parse(_lines(chosen.triple_lines()), pyoxigraph.RdfFormat.N_TRIPLES)
+        return pyoxigraph.serialize((q.triple for q in triples), format=getattr(pyoxigraph.RdfFormat, name),
+                                    prefixes=chosen.prefixes)
 
     return write
 
 
-def _ntriples(graph: Graph) -> bytes:
-    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
-    return b"".join(sorted(line for line in lines if line.strip()))
-
-
-def _jsonld(graph: Graph) -> bytes:
-    context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix in PREFIXES}
-    document = json.loads(canonical(graph).serialize(format="json-ld", context=context))
-    # rdflib emits nodes in set order, which changes from run to run.
-    document["@graph"] = sorted(document.get("@graph", []), key=lambda node: node.get("@id", ""))
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _rdfxml(graph: Graph) -> bytes:
-    text = canonical(graph).serialize(format="xml", encoding="utf-8").decode("utf-8")
-    # rdflib emits the subject blocks in set order; put them in a fixed one.
-    head, _, rest = text.partition("\n  <rdf:Description")
-    body, _, _ = ("  <rdf:Description" + rest).rpartition("</rdf:RDF>")
-    blocks = re.split(r"(?<=\n  </rdf:Description>\n)", body)
-    ordered = "".join(sorted(b for b in blocks if b.strip()))
-    return (head + "\n" + ordered + "</rdf:RDF>\n").encode("utf-8")
-
-
-def as_dataset(data) -> Dataset:
-    """`data` as a Dataset: a plain graph becomes the default graph of one."""
-    if isinstance(data, Dataset):
-        return data
-    dataset = Dataset()
-    dataset.default_graph.addN((s, p, o, dataset.default_graph) for s, p, o in data)
-    for prefix, namespace in data.namespaces():
-        dataset.bind(prefix, namespace, override=True, replace=True)
-    return dataset
-
-
-def _graphs_in_order(dataset: Dataset) -> list[Graph]:
-    """The default graph first, then the named graphs by name, each non-empty."""
-    default = dataset.default_graph.identifier
-    named = sorted((g for g in dataset.graphs() if g.identifier != default and len(g)), key=lambda g: str(g.identifier))
-    return ([dataset.default_graph] if len(dataset.default_graph) else []) + named
-
-
-def _nquads(data) -> bytes:
-    dataset = as_dataset(data)
-    default = dataset.default_graph.identifier
-    lines = []
-    for graph in _graphs_in_order(dataset):
-        suffix = b" ." if graph.identifier == default else f" {graph.identifier.n3()} .".encode("utf-8")
-        for line in _ntriples(graph).splitlines():
-            lines.append(line[:-2] + suffix + b"\n")
-    return b"".join(sorted(lines))
-
-
 def _trig(data) -> bytes:
-    """TriG with the graphs in a fixed order (rdflib's follows the store's) and
-    each graph's triples sorted; one set of prefixes, shared by all graphs."""
-    from rdflib.namespace import NamespaceManager
+    """TriG with the default graph first, then each named graph by name, each graph's triples sorted."""
+    import pyoxigraph
 
-    dataset = as_dataset(data)
-    # Prefixes live in a store: carry them from graph to graph, so a prefix that
-    # rdflib makes up for one graph (ns1) means the same in the next.
-    bindings = {prefix: namespace for prefix, namespace in dataset.namespaces() if prefix}
-    heads: set[str] = set()
-    blocks = []
-    for graph in _graphs_in_order(dataset):
-        single = Dataset()
-        single.namespace_manager = NamespaceManager(single, bind_namespaces="none")
-        for prefix, namespace in bindings.items():
-            single.bind(prefix, namespace, override=True, replace=True)
-        target = single.default_graph if graph.identifier == dataset.default_graph.identifier else single.graph(graph.identifier)
-        target.addN((s, p, o, target) for s, p, o in canonical(graph))
-        with warnings.catch_warnings():  # rdflib's TriG writer asks for the deprecated contexts()
-            warnings.simplefilter("ignore", DeprecationWarning)
-            text = single.serialize(format="trig")
-        bindings.update((prefix, namespace) for prefix, namespace in single.namespaces() if prefix)
-        head = [line for line in text.splitlines() if line.startswith("@prefix")]
-        heads.update(head)
-        blocks.append(text.split("\n", len(head))[-1].strip("\n") + "\n")
-    return ("\n".join(sorted(heads)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+    chosen = statements(data)
+
+    def quads():
+        for name, lines in chosen.graph_blocks():
+            for quad in pyoxigraph.parse(_lines(lines), pyoxigraph.RdfFormat.N_TRIPLES):
+                yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, name)
+
+    return pyoxigraph.serialize(quads(), format=pyoxigraph.RdfFormat.TRIG, prefixes=chosen.prefixes)
 
 
-def _graphml(graph: Graph) -> bytes:
+def _graphml(data) -> bytes:
     from .netexport import graphml
 
-    return graphml(graph)
+    return graphml(data if isinstance(data, Graph) else statements(data).graph())
 
 
-def _gexf(graph: Graph) -> bytes:
+def _gexf(data) -> bytes:
     from .netexport import gexf
 
-    return gexf(graph)
+    return gexf(data if isinstance(data, Graph) else statements(data).graph())
 
 
 _TABLE: list[Format] = [
-    Format("turtle", ".ttl", "text/turtle", _rdflib_writer("turtle"), "Turtle"),
+    Format("turtle", ".ttl", "text/turtle", _oxigraph_writer("TURTLE"), "Turtle"),
     Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line",
            ("n-triples", "nt11")),
-    Format("jsonld", ".jsonld", "application/ld+json", _jsonld, "JSON-LD, compacted with the project's prefixes",
-           ("json-ld",)),
-    Format("rdfxml", ".rdf", "application/rdf+xml", _rdfxml, "RDF/XML", ("xml", "rdf/xml", "owl")),
+    Format("jsonld", ".jsonld", "application/ld+json", _oxigraph_writer("JSON_LD"),
+           "JSON-LD, expanded (full IRIs), nodes in sorted order", ("json-ld",)),
+    Format("rdfxml", ".rdf", "application/rdf+xml", _oxigraph_writer("RDF_XML"), "RDF/XML", ("xml", "rdf/xml", "owl")),
     Format("trig", ".trig", "application/trig", _trig, "TriG: the ontology and each source in a named graph",
            ("application/trig",), quads=True),
     Format("nquads", ".nq", "application/n-quads", _nquads, "N-Quads, one sorted quad a line",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +18,29 @@ if TYPE_CHECKING:
 STORES = {"default": "Memory", "memory": "Memory", "oxigraph": "Oxigraph"}
 
 
-@dataclass
 class LoadedGraph:
-    """A graph with the map of where its statements were written, and its corpus."""
+    """A graph with the map of where its statements were written, and its corpus.
 
-    graph: Graph
-    sources: SourceMap
-    corpus: "Corpus | None" = None
+    Loaded from a corpus, the rdflib graph and the map are made on first use:
+    a build that never needs them (validation and the outputs work on the
+    corpus's quads) never pays for them.
+    """
+
+    def __init__(self, graph: Graph | None = None, sources: SourceMap | None = None,
+                 corpus: "Corpus | None" = None):
+        self._graph, self._sources, self.corpus = graph, sources, corpus
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = self.corpus.union()
+        return self._graph
+
+    @property
+    def sources(self) -> SourceMap:
+        if self._sources is None:
+            self._sources = self.corpus.where
+        return self._sources
 
 
 def new_graph(*, store: str = "default", base: str = DATA_BASE) -> Graph:
@@ -57,7 +72,7 @@ def load_project(*, data: list[Path] | None = None, base: str | None = None, sou
     from .corpus import load
 
     corpus = load(data, base=base, only=source)
-    return LoadedGraph(corpus.union(), corpus.where, corpus)
+    return LoadedGraph(corpus=corpus)
 
 
 def build_graph(*, store: str = "default", base: str | None = None, data: list[Path] | None = None) -> Graph:

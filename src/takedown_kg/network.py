@@ -10,6 +10,8 @@ sentences its evidence, rather than nodes of their own.
 
 from __future__ import annotations
 
+import re
+
 import difflib
 import math
 from pathlib import Path
@@ -221,10 +223,67 @@ def _evidence(graph: Graph, node) -> list[dict]:
     return sorted(out, key=lambda e: e["number"])
 
 
-def load_view(data: list[Path] | None = None, *, base: str | None = None, source: str | None = None,
-              include_ontology: bool = False):
-    """The corpus's graph (or `data`, as --data takes it) and its view."""
-    from .graph import load_project
+#: A corpus of more sources than this is drawn as an overview (see overview_graph).
+OVERVIEW_SOURCES = 30
 
-    graph = load_project(data=data, base=base, source=source).graph
-    return graph, network_view(graph, include_ontology=include_ontology)
+_OVERVIEW = """
+PREFIX tk: <https://w3id.org/takedown-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+CONSTRUCT { ?s ?p ?o } WHERE {
+    { GRAPH <ONTOLOGY> { ?s ?p ?o } }
+    UNION { ?s ?p ?o FILTER (ACTOR(?s) && ?p != tk:mentionedIn) }
+    UNION { ?s a tk:Source ; ?p ?o FILTER (?p != schema:text) }
+    UNION { { SELECT ?s (MIN(?first) AS ?o) WHERE { ?s tk:mentionedIn ?first FILTER (ACTOR(?s)) } GROUP BY ?s }
+            BIND (tk:mentionedIn AS ?p) }
+    UNION { { SELECT (MIN(?first) AS ?sentence) WHERE { ?actor tk:mentionedIn ?first FILTER (ACTOR(?actor)) } GROUP BY ?actor }
+            { ?sentence ?p ?o BIND (?sentence AS ?s) }
+            UNION { ?sentence <http://www.w3.org/ns/oa#hasSelector> ?s . ?s ?p ?o }
+            UNION { ?sentence <http://www.w3.org/ns/oa#hasSource> ?s . ?s ?p ?o FILTER (?p != schema:text) } }
+}"""
+
+
+def overview_graph(corpus) -> Graph:
+    """The actors and the sources of a large corpus, each actor with the first sentence that names it.
+
+    Drawing every fact of a thousand sources would give a page of ~100 MB that
+    no browser lays out; the overview stays the size of the actors and sources,
+    and `takedown-kg graph --source SLUG` or `--focus NAME` draws the rest.
+    """
+    from .terms import to_rdflib
+    from .graph import new_graph
+    from .vocab import ONTOLOGY_IRI
+
+    base = corpus.base
+    actor = lambda term: f'(STRSTARTS(STR({term}), "{base}") && !CONTAINS(STRAFTER(STR({term}), "{base}"), "/"))'
+    text = _OVERVIEW.replace("<ONTOLOGY>", f"<{ONTOLOGY_IRI}>")
+    text = re.sub(r"ACTOR\((\?\w+)\)", lambda m: actor(m.group(1)), text)
+    graph = new_graph(base=base)
+    for prefix, namespace in corpus.prefixes().items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    for triple in corpus.store.query(text, use_default_graph_as_union=True):
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    return graph
+
+
+OVERVIEW_NOTE = ("This is an overview of {count} sources: the actors and the reports, each actor with the first "
+                 "sentence that names it. Draw one report with takedown-kg graph --source SLUG, or everything "
+                 "around one actor with --focus NAME.")
+
+
+def page_graph(corpus, *, source: str | None = None, whole: bool = False) -> tuple[Graph, str]:
+    """The graph a page draws (all of it, or the overview of a large corpus) and a note saying which."""
+    if source is None and not whole and len(corpus.sources) > OVERVIEW_SOURCES:
+        return overview_graph(corpus), OVERVIEW_NOTE.format(count=len(corpus.sources))
+    from .graph import LoadedGraph
+
+    return LoadedGraph(corpus=corpus).graph, ""
+
+
+def load_view(data: list[Path] | None = None, *, base: str | None = None, source: str | None = None,
+              include_ontology: bool = False, whole: bool = False):
+    """The corpus's graph (or `data`, as --data takes it), its view, and the page's note
+    (a large corpus gives its overview unless `whole`)."""
+    from .corpus import open_or_load
+
+    graph, note = page_graph(open_or_load(data, base=base, only=source), source=source, whole=whole)
+    return graph, network_view(graph, include_ontology=include_ontology), note

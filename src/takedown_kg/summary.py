@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rdflib import Graph
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO
+from rdflib.namespace import DCTERMS, PROV, RDFS, SDO
 
-from .vocab import DATA_BASE, TK, label, qname
+from .vocab import DATA_BASE, TK, qname
 
 _ACTOR_CLASSES = """
 SELECT DISTINCT ?actor ?class WHERE {
@@ -68,30 +67,66 @@ class Summary:
         return out
 
 
-def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
-    # Plain strings: a graph on Oxigraph's store hands the prefixes to Rust.
-    namespaces = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov": str(PROV), "schema": str(SDO)}
-    classes = Counter(qname(graph, row[1]) for row in graph.query(_ACTOR_CLASSES, initNs=namespaces))
-    facts = list(graph.query(_FACTS, initNs=namespaces))
+_COUNTS = """
+SELECT (COUNT(*) AS ?triples) (SUM(?ontology) AS ?ontology_triples) WHERE {
+    SELECT DISTINCT ?s ?p ?o (IF(STRSTARTS(STR(?s), ?base), 0, 1) AS ?ontology) WHERE { ?s ?p ?o }
+}"""
+_SENTENCES = "SELECT (COUNT(DISTINCT ?sentence) AS ?n) WHERE { ?sentence a tk:Sentence }"
+_LINKS = "SELECT DISTINCT ?link WHERE { ?link a tk:IdentifierLink }"
+_LABELS = 'SELECT ?node ?label WHERE { ?node rdfs:label ?label FILTER (LANG(?label) = "en") }'
+_NAMESPACES = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov": str(PROV), "schema": str(SDO)}
+
+
+def summarize(data, *, data_base: str = DATA_BASE) -> Summary:
+    """What `data` holds (a Corpus, counted on its Oxigraph store, or an rdflib graph)."""
+    rows, names = _reader(data)
+    classes = Counter(qname(names, row[1]) for row in rows(_ACTOR_CLASSES))
+    facts = rows(_FACTS)
+    english = {node: str(text) for node, text in rows(_LABELS)}
     voices = Counter()
     for _, _, voice, _ in facts:
-        voices[label(graph, voice, "en") if voice is not None else "none"] += 1
+        voices[english.get(voice, qname(names, voice)) if voice is not None else "none"] += 1
+    links = [str(row[0]) for row in rows(_LINKS)]
     sources = []
-    for source, held, kind in sorted(graph.query(_SOURCES, initNs=namespaces), key=lambda row: str(row[0])):
+    for source, held, kind in sorted(rows(_SOURCES), key=lambda row: str(row[0])):
         home = str(source).rsplit("/", 1)[0] + "/"
         slug = home[len(data_base):].strip("/")
         if kind:  # reference data: its identifier links
-            count = sum(1 for link in graph.subjects(RDF.type, TK.IdentifierLink) if str(link).startswith(home))
+            count = sum(1 for link in links if link.startswith(home))
         else:
             count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
         sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
+    (triples, ontology), = rows(_COUNTS.replace("?base", f'"{data_base}"'))
+    (sentences,), = rows(_SENTENCES)
     return Summary(
-        triples=len(graph),
-        ontology_triples=sum(1 for s, _, _ in graph if not str(s).startswith(data_base)),
+        triples=int(triples),
+        ontology_triples=int(ontology or 0),
         actors_by_class=dict(sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))),
         # The fact inventory's ids are those of the facts stated in a held text.
         fact_ids=sorted({str(row[1]) for row in facts if row[3] is not None}),
-        sentences=len(set(graph.subjects(RDF.type, TK.Sentence))),
+        sentences=int(sentences),
         voices=dict(sorted(voices.items(), key=lambda kv: (-kv[1], kv[0]))),
         sources=sorted(sources, key=lambda row: (row[1] != "text held", row[1], row[0])),
     )
+
+
+def _reader(data):
+    """A function running a SELECT on `data` (rows of rdflib terms), and a graph naming its prefixes."""
+    from .corpus import Corpus
+
+    if not isinstance(data, Corpus):
+        # Plain strings: a graph on Oxigraph's store hands the prefixes to Rust.
+        return (lambda text: [tuple(row) for row in data.query(text, initNs=_NAMESPACES)]), data
+    from .terms import to_rdflib
+    from .graph import new_graph
+
+    names = new_graph(base=data.base)
+    for prefix, namespace in data.prefixes().items():
+        names.bind(prefix, namespace, override=True, replace=True)
+    prologue = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in _NAMESPACES.items())
+
+    def rows(text):
+        answer = data.store.query(prologue + text, use_default_graph_as_union=True)
+        return [tuple(to_rdflib(solution[v]) for v in answer.variables) for solution in answer]
+
+    return rows, names

@@ -62,20 +62,43 @@ class ValidationReport:
         return "\n".join([head, *self.lines])
 
 
-def validate(graph: Graph, *, sources: SourceMap | None = None) -> ValidationReport:
-    """Check `graph` against the shapes, the ontology checks and the closed vocabularies.
+#: The SHACL engines validate() can use: "fast" (the default) and "pyshacl", the
+#: reference it is tested against (same verdicts; benchmarks/corpus_scale.py measures both).
+ENGINES = ("fast", "pyshacl")
 
+
+def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") -> ValidationReport:
+    """Check `data` (a Corpus or an rdflib Graph) against the shapes, the ontology
+    checks and the closed vocabularies.
+
+    The fast engine runs everything on an Oxigraph store: the core constraints
+    in pyshacl-turbo (compiled), each SPARQL constraint once over all its focus
+    nodes (shacl_sparql), the checks and term rules as SPARQL. The "pyshacl"
+    engine runs pySHACL and rdflib on the graph, as the standard reference.
     `sources`, when given, lets each violation name the file and line to fix.
     """
-    shape_violations, report_graph, shape_count = _shacl(graph)
-    check_violations, check_count = _checks(graph)
-    term_violations = _unknown_terms(graph)
-    literal_violations = _ill_typed_literals(graph)
-    violations = sorted(
-        [*term_violations, *literal_violations, *check_violations, *shape_violations],
-        key=lambda v: (v.rule, str(v.focus), v.message),
-    )
-    lines = list(dict.fromkeys(v.describe(graph, sources) for v in violations))
+    from .corpus import Corpus
+
+    corpus = data if isinstance(data, Corpus) else None
+    graph = None if corpus is not None else data
+    if sources is None and corpus is not None:
+        sources = corpus.where
+    if engine == "pyshacl":
+        graph = graph if graph is not None else corpus.union()
+        shape_violations, report_graph, shape_count = _shacl(graph)
+        check_violations, check_count = _checks(graph)
+        found = [*_unknown_terms(graph), *_ill_typed_literals(graph), *check_violations, *shape_violations]
+    else:
+        store = corpus.store if corpus is not None else _store_of(graph)
+        shape_violations, report_graph, shape_count = _fast_shacl(store)
+        check_violations, check_count = _checks_on(store)
+        found = [*_unknown_terms_on(store), *_ill_typed_on(store), *check_violations, *shape_violations]
+    violations = sorted(found, key=lambda v: (v.rule, str(v.focus), v.message))
+    lines = []
+    if violations:
+        # Only a failing check pays for an rdflib copy: names and blank-node owners come from it.
+        graph = graph if graph is not None else corpus.union()
+        lines = list(dict.fromkeys(v.describe(graph, sources) for v in violations))
     return ValidationReport(
         conforms=not violations,
         graph=report_graph,
@@ -83,6 +106,95 @@ def validate(graph: Graph, *, sources: SourceMap | None = None) -> ValidationRep
         rules_checked=shape_count + check_count + 2,
         lines=lines,
     )
+
+
+def _store_of(graph: Graph):
+    import pyoxigraph
+
+    from .terms import to_oxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_extend(pyoxigraph.Quad(*map(to_oxigraph, triple)) for triple in graph)
+    return store
+
+
+@lru_cache(maxsize=1)
+def core_shapes() -> Graph:
+    """The shapes without their SPARQL constraints, which shacl_sparql runs instead."""
+    core = Graph()
+    for triple in shapes_graph():
+        if triple[1] != SH.sparql:
+            core.add(triple)
+    for prefix, namespace in shapes_graph().namespaces():
+        core.bind(prefix, namespace)
+    return core
+
+
+def _fast_shacl(store) -> tuple[list[Violation], Graph, int]:
+    import pyshacl_turbo
+
+    from . import shacl_sparql
+
+    _, report, _ = pyshacl_turbo.validate(store, shacl_graph=core_shapes(), inference="none",
+                                          advanced=True, allow_warnings=False)
+    violations = _violations(report)
+    for finding in shacl_sparql.run(store, shacl_sparql.shipped()):
+        violations.append(Violation(finding.rule, finding.focus, finding.message))
+        _add_result(report, finding)
+    return violations, report, _rule_count()
+
+
+def _add_result(report: Graph, finding) -> None:
+    """A SPARQL finding as the sh:ValidationResult a SHACL engine would have written."""
+    from rdflib import BNode, Literal
+
+    result = BNode()
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        report.set((node, SH.conforms, Literal(False)))
+        report.add((node, SH.result, result))
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, finding.focus))
+    report.add((result, SH.resultSeverity, SH.Violation))
+    report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+    report.add((result, SH.sourceConstraint, SHAPES[finding.rule]))
+    report.add((result, SH.resultMessage, Literal(finding.message)))
+
+
+def _checks_on(store) -> tuple[list[Violation], int]:
+    from .terms import to_rdflib
+
+    return _checks(lambda text: (to_rdflib(row[0]) for row in store.query(text, use_default_graph_as_union=True)))
+
+
+def _unknown_terms_on(store) -> list[Violation]:
+    namespaces = {ns: cls for ns, cls in CLOSED_NAMESPACES.items() if cls is not TK}
+    starts = " || ".join(f'STRSTARTS(STR(?term), "{ns}")' for ns in namespaces)
+    # Each position on its own: one scan each, no join.
+    query = ("SELECT DISTINCT ?term WHERE { { ?term ?p ?o } UNION { ?s ?term ?o } UNION { ?s ?p ?term } "
+             f"FILTER (isIRI(?term) && ({starts})) }}")
+    found = []
+    for (term,) in store.query(query, use_default_graph_as_union=True):
+        iri = URIRef(term.value)
+        if any(iri.startswith(ns) and iri not in cls for ns, cls in namespaces.items()):
+            found.append(Violation("unknown-term", iri, "not a term of its vocabulary; check the spelling", iri))
+    return found
+
+
+def _ill_typed_on(store) -> list[Violation]:
+    """As _ill_typed_literals; rdflib's reading of each distinct typed literal decides."""
+    from .terms import to_rdflib
+    import pyoxigraph
+
+    query = ("SELECT DISTINCT ?value WHERE { ?s ?p ?value FILTER (isLiteral(?value) && "
+             "DATATYPE(?value) != <http://www.w3.org/2001/XMLSchema#string> && LANG(?value) = \"\") }")
+    bad = [row[0] for row in store.query(query, use_default_graph_as_union=True) if to_rdflib(row[0]).ill_typed]
+    if not bad:
+        return []
+    graph = Graph()
+    for value in bad:
+        for quad in store.quads_for_pattern(None, None, value):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(value)))
+    return _ill_typed_literals(graph)
 
 
 @lru_cache(maxsize=1)
@@ -126,13 +238,16 @@ def _parse_each_query_once():
 
 
 def _shacl(graph: Graph) -> tuple[list[Violation], Graph, int]:
-    import pyshacl  # heavy (~1 s): only the commands that validate pay for it
+    import pyshacl  # heavy (~1 s): only the reference engine pays for it
 
-    shapes = shapes_graph()
     with _parse_each_query_once():
         _, report, _ = pyshacl.validate(
-            graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False
+            graph, shacl_graph=shapes_graph(), inference="none", advanced=True, allow_warnings=False
         )
+    return _violations(report), report, _rule_count()
+
+
+def _violations(report: Graph) -> list[Violation]:
     violations = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         shape = report.value(result, SH.sourceShape)
@@ -145,8 +260,12 @@ def _shacl(graph: Graph) -> tuple[list[Violation], Graph, int]:
                 message=str(report.value(result, SH.resultMessage) or "breaks a shape"),
             )
         )
-    named_rules = {s for s in shapes.subjects() if isinstance(s, URIRef) and s.startswith(str(SHAPES))}
-    return violations, report, len(named_rules)
+    return violations
+
+
+def _rule_count() -> int:
+    shapes = shapes_graph()
+    return len({s for s in shapes.subjects() if isinstance(s, URIRef) and s.startswith(str(SHAPES))})
 
 
 def _rule_name(node, path) -> str:
@@ -155,15 +274,18 @@ def _rule_name(node, path) -> str:
     return f"shape on {path}" if path is not None else "shape"
 
 
-def _checks(graph: Graph) -> tuple[list[Violation], int]:
+def _checks(first_column) -> tuple[list[Violation], int]:
+    """Run each check (`first_column(text)` gives its offending terms; a Graph is queried)."""
+    if isinstance(first_column, Graph):
+        graph = first_column
+        first_column = lambda text: (row[0] for row in graph.query(text))  # noqa: E731
     files = check_files()
     violations = []
     for path in files:
         rule = path.name[: -len("-violation.rq")]
         text = path.read_text(encoding="utf-8")
         message = _header(text)
-        for row in graph.query(text):
-            term = row[0]
+        for term in first_column(text):
             violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None))
     return violations, len(files)
 

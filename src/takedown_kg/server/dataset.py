@@ -1,15 +1,14 @@
 """What serve answers from: the dataset, opened once, in an Oxigraph store.
 
-open_dataset is the one seam between serve and the build's outputs: today it
-takes out/graph.nq when out/build.json says it was built from exactly these
-inputs, and otherwise loads the corpus (in a sandboxed child, as `query`
-does). A persisted store written by `build` slots in here, and nowhere else.
+open_dataset is the one seam between serve and the build's outputs: it takes
+the build's store (out/store) when out/build.json says it was built from
+exactly these inputs, and otherwise loads the corpus (in a sandboxed child,
+as `query` does).
 
 The workers are forked from the server after open_dataset, and query the
-store they inherit. An in-memory store is shared with them copy-on-write; an
-on-disk store (RocksDB keeps threads and file handles) is better opened by
-each worker itself after the fork, read-only (pyoxigraph.Store.read_only),
-with the store's folder among the sandbox's readable paths.
+store they inherit. The build's store is copied into memory first: an
+in-memory store is shared with the workers copy-on-write, while an on-disk
+one (RocksDB keeps threads and file handles) would not survive a fork.
 """
 
 from __future__ import annotations
@@ -85,28 +84,29 @@ class Served:
 
 def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out_dir: Path = Path("out"),
                  seconds: float = 300.0, memory: int = 4096 << 20) -> Served:
-    """The corpus (or `data`) in an Oxigraph store: the build's out/graph.nq when it
-    matches the inputs, else loaded now in a sandboxed child under `seconds` and `memory`."""
+    """The corpus (or `data`) in an in-memory Oxigraph store: a copy of the build's store when
+    it matches the inputs, else loaded now in a sandboxed child under `seconds` and `memory`."""
     import pyoxigraph
 
     sources, files = corpus.discover(data or corpus.default_data())
     for path in files:
         regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
+    from .. import store as persistent
+
     store = pyoxigraph.Store()
-    built = out_dir / "graph.nq"
-    manifest = corpus.read_manifest(out_dir)
-    if manifest.get("key") == corpus.input_key(data, base=base) and built.is_file():
-        store.bulk_load(path=str(built), format=pyoxigraph.RdfFormat.N_QUADS)
-        return Served(store, base or DATA_BASE, list(manifest.get("sources", [])), f"{built} (the build of these inputs)",
-                      built=out_dir)
+    found = persistent.matching(out_dir, corpus.input_key(data, base=base))
+    if found is not None:
+        store.bulk_extend(persistent.open_read_only(found))
+        return Served(store, base or DATA_BASE, list(corpus.read_manifest(out_dir).get("sources", [])),
+                      f"{out_dir / persistent.LINK} (the build of these inputs)", built=out_dir)
     inputs = [*(p for s in sources for p in (*s.files, *s.texts)), *files]
-    readable = [*inputs, resources.ontology_file()]
+    readable = [*inputs, resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
 
     def load() -> tuple[bytes, list[str]]:
         from ..formats import get_format
 
         loaded = corpus.load(data, base=base)
-        return get_format("nquads").write(loaded.dataset), loaded.slugs()
+        return get_format("nquads").write(loaded), loaded.slugs()
 
     quads, slugs = run_isolated(load, seconds=seconds, sandbox=Sandbox(memory=memory, readable=tuple(map(str, readable))))
     store.bulk_load(quads, format=pyoxigraph.RdfFormat.N_QUADS)
