@@ -75,7 +75,7 @@ def step(name, work):
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 corpus = step("parse", lambda: C.load([data]))
-step("store in memory", lambda: corpus.store)
+step("stores in memory", lambda: (corpus.store, corpus.union_store))
 from takedown_kg import shacl_core
 step("SHACL core (SPARQL on Oxigraph)", lambda: shacl_sparql.run(corpus.store, shacl_core.shipped()))
 step("SHACL-SPARQL (Oxigraph)", lambda: shacl_sparql.run(corpus.store, shacl_sparql.shipped()))

@@ -126,7 +126,7 @@ def _reader(data):
     prologue = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in _NAMESPACES.items())
 
     def rows(text):
-        answer = data.store.query(prologue + text, use_default_graph_as_union=True)
+        answer = data.union_store.query(prologue + text)
         return [tuple(to_rdflib(solution[v]) for v in answer.variables) for solution in answer]
 
     return rows, names

@@ -90,7 +90,7 @@ def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") ->
         check_violations, check_count = _checks(graph)
         found = [*_unknown_terms(graph), *_ill_typed_literals(graph), *check_violations, *shape_violations]
     else:
-        store = corpus.store if corpus is not None else _store_of(graph)
+        store = corpus.union_store if corpus is not None else _store_of(graph)
         shape_violations, report_graph, shape_count = _fast_shacl(store)
         check_violations, check_count = _checks_on(store)
         found = [*_unknown_terms_on(store), *_ill_typed_on(store), *check_violations, *shape_violations]
