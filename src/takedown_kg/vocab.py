@@ -34,6 +34,7 @@ class TK(DefinedNamespace):
     Collective: URIRef
     ComplianceObservation: URIRef
     CooperationLevel: URIRef
+    Curation: URIRef
     Demand: URIRef
     DemandSet: URIRef
     FollowerReach: URIRef
@@ -49,6 +50,7 @@ class TK(DefinedNamespace):
     ReportedClaim: URIRef
     ReportedItem: URIRef
     Sentence: URIRef
+    SharedSubject: URIRef
     Source: URIRef
     SourceGraph: URIRef
     SocialMediaPlatform: URIRef
@@ -74,6 +76,7 @@ class TK(DefinedNamespace):
     jurisdiction: URIRef
     lineNumber: URIRef
     linkedOrganization: URIRef
+    linksFact: URIRef
     listIsComplete: URIRef
     madeAt: URIRef
     mentionedIn: URIRef
