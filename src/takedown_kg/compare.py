@@ -154,7 +154,7 @@ def table(comparison: Comparison) -> str:
               for status in ("corroborated", "disputed", "only this source")}
     lines = [f"What other reports say of the facts of {comparison.outlet} ({comparison.slug}): "
              f"{len(comparison.facts)} facts, {counts['corroborated']} corroborated, {counts['disputed']} disputed, "
-             f"{counts['only this source']} only this source", ""]
+             f"{counts['only this source']} only this source"]
     id_width = max((len(f.id) for f in comparison.facts), default=2)
     status_width = max((len(f.status) for f in comparison.facts), default=0)
     others = [o for f in comparison.facts for o in f.others]
