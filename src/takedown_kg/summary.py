@@ -26,7 +26,12 @@ _SOURCES = """
 SELECT ?source ?held ?kind WHERE {
     ?source a tk:Source ; tk:textHeld ?held .
     OPTIONAL { ?source a schema:Dataset BIND ("reference data" AS ?kind) }
+    OPTIONAL { ?source a tk:Curation BIND ("curation" AS ?kind) }
 }"""
+
+
+#: What a source that states no facts counts instead.
+_COUNTED = {"reference data": "links", "curation": "subjects"}
 
 
 @dataclass
@@ -37,7 +42,7 @@ class Summary:
     fact_ids: list[str]
     sentences: int
     voices: dict[str, int]
-    #: (slug, what it is: "text held", "cited", "reference data", its number of facts) per source.
+    #: (slug, what it is: "text held", "cited", "reference data", "curation", its number of facts) per source.
     sources: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
@@ -57,9 +62,9 @@ class Summary:
             kinds = Counter(kind for _, kind, _ in self.sources)
             out.append(f"sources     {len(self.sources)} ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))})")
             width = max(len(slug) for slug, _, _ in self.sources)
-            out += [f"  {slug:<{width}}  {kind:<14} {count} {'links' if kind == 'reference data' else 'facts'}"
+            out += [f"  {slug:<{width}}  {kind:<14} {count} {_COUNTED.get(kind, 'facts')}"
                     for slug, kind, count in self.sources]
-            out.append(f"facts       {sum(c for _, kind, c in self.sources if kind != 'reference data')}, "
+            out.append(f"facts       {sum(c for _, kind, c in self.sources if kind not in _COUNTED)}, "
                        f"of them {len(ids)}{span} in the held text, "
                        f"stated in {self.sentences} sentences")
         else:
@@ -80,8 +85,9 @@ def summarize(graph: Graph, *, data_base: str = DATA_BASE) -> Summary:
     for source, held, kind in sorted(graph.query(_SOURCES, initNs=namespaces), key=lambda row: str(row[0])):
         home = str(source).rsplit("/", 1)[0] + "/"
         slug = home[len(data_base):].strip("/")
-        if kind:  # reference data: its identifier links
-            count = sum(1 for link in graph.subjects(RDF.type, TK.IdentifierLink) if str(link).startswith(home))
+        if kind:  # reference data counts its identifier links, a curation its shared subjects
+            counted = TK.SharedSubject if str(kind) == "curation" else TK.IdentifierLink
+            count = sum(1 for node in graph.subjects(RDF.type, counted) if str(node).startswith(home))
         else:
             count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
         sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
