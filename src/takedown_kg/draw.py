@@ -158,7 +158,8 @@ def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph) -> tuple[dict[str,
     sources = {}
     for node in view.nodes:
         term = URIRef(node)
-        origin = graph.value(term, TK.citedFrom) or graph.value(graph.value(term, TK.statedIn), OA.hasSource)
+        sentence = graph.value(term, TK.statedIn)
+        origin = graph.value(term, TK.citedFrom) or (graph.value(sentence, OA.hasSource) if sentence is not None else None)
         if origin is None and (term, RDF.type, TK.Source) in graph:
             origin = term
         if origin is not None:
