@@ -56,7 +56,8 @@ def constraints(shapes: Graph) -> list[Constraint]:
             head = _SELECT_HEAD.match(select)
             if head is None:
                 raise ValueError(f"{node}: a SPARQL constraint here is written SELECT ... WHERE {{ ... }}")
-            variables = " ".join(sorted(set(_THIS.sub("?this", head.group(1)).split()) | {"?this"}))
+            projection = _THIS.sub("?this", head.group(1))
+            variables = projection if re.search(r"\?this\b", projection) else f"?this {projection}"
             # Distinct first: a node that is the subject of a thousand tk:mentionedIn
             # triples is one focus node, not a thousand.
             target = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {p} }}" for p in where) + " } }"

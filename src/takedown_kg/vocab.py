@@ -36,6 +36,7 @@ class TK(DefinedNamespace):
     Collective: URIRef
     ComplianceObservation: URIRef
     CooperationLevel: URIRef
+    Curation: URIRef
     Demand: URIRef
     DemandSet: URIRef
     FollowerReach: URIRef
@@ -51,6 +52,7 @@ class TK(DefinedNamespace):
     ReportedClaim: URIRef
     ReportedItem: URIRef
     Sentence: URIRef
+    SharedSubject: URIRef
     Source: URIRef
     SourceGraph: URIRef
     SocialMediaPlatform: URIRef
@@ -76,6 +78,7 @@ class TK(DefinedNamespace):
     jurisdiction: URIRef
     lineNumber: URIRef
     linkedOrganization: URIRef
+    linksFact: URIRef
     listIsComplete: URIRef
     madeAt: URIRef
     mentionedIn: URIRef
