@@ -75,10 +75,9 @@ def step(name, work):
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 corpus = step("parse", lambda: C.load([data]))
-step("store in memory", lambda: corpus.store)
-import pyshacl_turbo
-step("SHACL core (pyshacl-turbo)", lambda: pyshacl_turbo.validate(corpus.store, shacl_graph=V.core_shapes(),
-                                                                  inference="none", advanced=True))
+step("stores in memory", lambda: (corpus.store, corpus.union_store))
+from takedown_kg import shacl_core
+step("SHACL core (SPARQL on Oxigraph)", lambda: shacl_sparql.run(corpus.store, shacl_core.shipped()))
 step("SHACL-SPARQL (Oxigraph)", lambda: shacl_sparql.run(corpus.store, shacl_sparql.shipped()))
 step("checks and terms (Oxigraph)", lambda: (V._checks_on(corpus.store), V._unknown_terms_on(corpus.store), V._ill_typed_on(corpus.store)))
 statements = Statements(corpus.quads, corpus.prefixes())

@@ -212,3 +212,81 @@ def test_a_script_smuggled_into_the_page_does_not_run(browser, page_file, tmp_pa
     assert visit.js("document.title") != "pwned"
     assert any("Content Security Policy" in error for error in visit.errors)
     assert visit.js("takedownKg.network.body.data.nodes.length") > 0
+
+
+# --- corroboration and disagreement (the whole corpus, with the curators' links) ---
+
+@pytest.fixture(scope="module")
+def corpus_page(tmp_path_factory):
+    target = tmp_path_factory.mktemp("corpus-page") / "graph.html"
+    assert run_cli("graph", "-o", str(target)).returncode == 0
+    return target
+
+
+@pytest.fixture
+def corpus_visit(browser, corpus_page):
+    opened = Visit(browser, corpus_page)
+    yield opened
+    opened.page.close()
+
+
+def test_disputed_facts_are_marked_in_the_drawing_and_the_legend(corpus_visit):
+    from takedown_kg.compare import compare
+
+    assert corpus_visit.requests == [corpus_visit.url] and corpus_visit.errors == []
+    disputed = sorted(corpus_visit.js("() => takedownKg.nodes.get({filter: n => n.borderWidth === 4}).map(n => n.id)"))
+    briefings = [TKD + "ap/joint-press-conference", TKD + "dailytimes/joint-press-conference",
+                 TKD + "pni/joint-media-briefing", TKD + "thenews/joint-press-conference"]
+    assert disputed == briefings
+    assert corpus_visit.js("id => takedownKg.nodes.get(id).color.border", TKD + "pni/joint-media-briefing") == "#d0021b"
+    assert corpus_visit.page.inner_text("#disputed-count") == "disputed by another report: 4"
+    # The page's marks are the compare command's statuses.
+    assert [f.fact for f in compare("pni").facts if f.status.startswith("disputed")] == [TKD + "pni/joint-media-briefing"]
+
+
+def test_a_facts_details_list_the_reports_that_confirm_or_dispute_it(corpus_visit):
+    corpus_visit.js("id => takedownKg.showDetails(id)", TKD + "pni/compliance-x")
+    items = corpus_visit.page.query_selector_all("#details-reports li")
+    assert [i.get_attribute("data-relation") for i in items] == ["confirms"] * 4
+    assert items[3].inner_text() == ("confirms The Express Tribune: about 30 percent\n"
+                                     "https://tribune.com.pk/story/2561332/hundreds-of-terror-accounts-on-social-media-blocked")
+    corpus_visit.js("id => takedownKg.showDetails(id)", TKD + "pni/joint-media-briefing")
+    items = corpus_visit.page.query_selector_all("#details-reports li")
+    assert items[0].inner_text() == ("disputes The News, 2025-07-25: 2025-07-25 (different dates)\n"
+                                     "https://www.thenews.com.pk/latest/1330764-pakistan-urges-tech-firms-to-block-terror-accounts")
+    # Addresses are text, not links: nothing to fetch.
+    assert corpus_visit.js("() => document.querySelectorAll('#details a').length") == 0
+    assert corpus_visit.requests == [corpus_visit.url]
+
+
+def test_the_source_filter_shows_one_reports_claims_or_all(corpus_visit):
+    hidden = "id => takedownKg.nodes.get(id).hidden"
+    corpus_visit.page.select_option("#source-filter", TKD + "thenews/report")
+    assert corpus_visit.js(hidden, TKD + "thenews/joint-press-conference") is False
+    assert corpus_visit.js(hidden, TKD + "talal-chaudhry") is False       # an actor the report's claims link
+    assert corpus_visit.js(hidden, TKD + "pni/joint-media-briefing") is True
+    assert corpus_visit.js(hidden, TKD + "tribune/compliance-x") is True
+    shown = corpus_visit.js("() => takedownKg.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+    assert {n for n in shown if n.startswith(TKD + "thenews/")} == {
+        TKD + f"thenews/{name}" for name in ("report", "joint-press-conference", "reporting-of-accounts", "demand-block-and-remove",
+                                             "demand-ai-against-mirror-accounts", "demand-share-account-holder-information")}
+    assert not [n for n in shown if n.startswith((TKD + "pni/", TKD + "tribune/", TKD + "ap/"))]
+    corpus_visit.page.select_option("#source-filter", "")
+    assert corpus_visit.js("() => takedownKg.nodes.get({filter: n => n.hidden}).length") == 0
+
+
+def test_the_compare_page_shows_the_tables_statuses_with_no_request(browser, tmp_path):
+    from takedown_kg.compare import compare, kind
+
+    target = tmp_path / "compare.html"
+    assert run_cli("compare", "--format", "html", "-o", str(target)).returncode == 0
+    opened = Visit(browser, target)
+    try:
+        assert opened.requests == [opened.url] and opened.errors == []
+        shown = opened.js("() => Array.from(document.querySelectorAll('#facts tbody tr')).map("
+                          "r => [r.dataset.id, r.querySelector('.status').textContent, r.dataset.kind])")
+        assert shown == [[f.id, f.status, kind(f)] for f in compare("pni").facts]
+        assert opened.page.inner_text("#summary") == "pni · 26 facts: 11 corroborated, 1 disputed, 14 only this source"
+        assert opened.js("() => document.querySelectorAll('a, img, link, iframe').length") == 0
+    finally:
+        opened.page.close()

@@ -63,8 +63,9 @@ def test_build_prints_summary_and_paths(tmp_path):
     result = run_cli("build", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "takedown-kg: built the graph of 9 sources"
-    assert "  sources     9 (7 cited, 1 reference data, 1 text held)" in lines
+    assert lines[0] == "takedown-kg: built the graph of 10 sources"
+    assert "  sources     10 (7 cited, 1 curation, 1 reference data, 1 text held)" in lines
+    assert "    curation       curation       12 subjects" in lines
     assert "    pni            text held      26 facts" in lines
     assert "  facts       82, of them 26 (F1-F26) in the held text, stated in 16 sentences" in lines
     assert any(line.startswith("  validation  conforms (") for line in lines)

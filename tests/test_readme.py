@@ -41,6 +41,7 @@ def _session(command: str) -> str:
 
 @pytest.mark.parametrize("command", [
     "build", "query compliance", "query account-figures --format csv", "query sentence --bind number=8 --full",
+    "compare", "query disagreements",
     "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
     "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
     "query -e 'SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph'",

@@ -21,7 +21,7 @@ from takedown_kg.graph import load_project
 from takedown_kg.vocab import DATA_BASE, ONTOLOGY_IRI, TK
 
 SOURCES = ROOT / "data" / "sources"
-SLUGS = ["ap", "dailytimes", "pakistantoday", "pakobserver", "pni", "profit", "thenews", "tribune", "wikidata"]
+SLUGS = ["ap", "curation", "dailytimes", "pakistantoday", "pakobserver", "pni", "profit", "thenews", "tribune", "wikidata"]
 JENA = ROOT / "tests" / "tools" / "jena.sh"
 
 

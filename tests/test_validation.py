@@ -116,3 +116,18 @@ def test_the_validate_command_gives_the_same_report_with_either_engine():
     assert fast.returncode == reference.returncode == 1
     assert fast.stdout == reference.stdout
     assert fast.stdout.splitlines()[1].endswith("[voice-matches-sentence]")
+
+
+def test_a_shacl_feature_the_compiler_does_not_know_is_refused():
+    from rdflib import Graph
+
+    from takedown_kg.shacl_core import constraints
+
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:name .
+        ex:name sh:path ex:name ; sh:uniqueLang true .
+        """, format="turtle")
+    with pytest.raises(ValueError, match=r"^https://example.org/name: SHACL http://www.w3.org/ns/shacl#uniqueLang is not compiled here"):
+        constraints(shapes)

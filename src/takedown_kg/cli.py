@@ -204,6 +204,22 @@ def _emit(content: bytes, output: str | None) -> None:
         write_atomically({Path(output): content})
 
 
+@command("compare", "show what the other reports say of each fact of a source: corroborated, disputed or its own",
+         "takedown-kg compare --source pni --format html -o out/compare.html")
+@option("--source", default="pni", metavar="SLUG",
+        help="the source whose facts to list, by its folder name (default: pni); every source is compared with it")
+@option("--format", choices=["table", "csv", "json", "html"], default="table",
+        help="table (default), csv, json, or html (a self-contained page to open and print)")
+@option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+@corpus_options(source=False)
+def cmd_compare(args) -> int:
+    from .compare import FORMATS, compare
+
+    comparison = compare(args.source, data=args.data, base=args.base)
+    _emit(FORMATS[args.format](comparison).encode("utf-8"), args.output)
+    return ExitCode.OK
+
+
 @command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
 @option("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
         help="the HTML file to write (default: out/graph.html)")

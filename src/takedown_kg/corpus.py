@@ -61,6 +61,7 @@ class Corpus:
     files: list[Path] = field(default_factory=list)
     _where: SourceMap | None = None
     _store: object = None
+    _union_store: object = None
     _dataset: Dataset | None = None
 
     @property
@@ -89,6 +90,21 @@ class Corpus:
             self._store = pyoxigraph.Store()
             self._store.bulk_extend(self.quads)
         return self._store
+
+    @property
+    def union_store(self):
+        """Every triple once, in the default graph of an Oxigraph store: what SHACL validates.
+
+        Oxigraph's union of named graphs keeps a triple once per graph that holds
+        it, so a shared actor declared by a thousand sources would be met a
+        thousand times in each join; this store holds it once.
+        """
+        if self._union_store is None:
+            import pyoxigraph
+
+            self._union_store = pyoxigraph.Store()
+            self._union_store.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in self.quads)
+        return self._union_store
 
     @property
     def dataset(self) -> Dataset:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import networkx as nx
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SDO
 
 from .network import SHAPES
@@ -33,8 +33,11 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: 
     Network = _pyvis_network()
     net = Network(directed=True, cdn_resources="in_line")
     net.node_ids = _Ids()
+    sources, reports = _sources_and_reports(view, graph)
     for node, data in view.nodes(data=True):
-        net.add_node(node, label=data["label_en"], shape=data["shape"], size=data["size"], color=data["color"], **_extra(data))
+        said = reports.get(node, [])
+        net.add_node(node, label=data["label_en"], shape=data["shape"], size=data["size"], color=data["color"], **_extra(data),
+                     source=sources.get(node, ""), reports=said, disputed=any(r["relation"] == "disputes" for r in said))
     # pyvis's add_edge drops a second edge between the same two nodes; the
     # view has such pairs (organizer and attendee), so edges go in directly.
     for index, (source, target, data) in enumerate(view.edges(data=True)):
@@ -53,6 +56,7 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: 
             "nodes": nodes,
             "edges": edges,
             "classes": _legend(view),
+            "sources": _source_choices(graph, set(sources.values())),
             "shape_legend": _shape_legend(view),
             "lang": lang,
             "edge_labels": view.number_of_nodes() <= LARGE,
@@ -182,6 +186,44 @@ def _extra(data: dict) -> dict:
     keys = ("iri", "qname", "label_en", "label_ur", "alt_labels", "cls", "class_en", "class_ur", "kind",
             "fact_id", "details", "evidence", "degree")
     return {k: data[k] for k in keys}
+
+
+def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph) -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """Each drawn fact's source, and what the other reports say of it (the rules of the query comparisons).
+
+    Without a curator's shared subject in the graph there is nothing to
+    compare, and the query is not run.
+    """
+    from dataclasses import asdict
+
+    from .vocab import OA
+
+    sources = {}
+    for node in view.nodes:
+        term = URIRef(node)
+        sentence = graph.value(term, TK.statedIn)
+        origin = graph.value(term, TK.citedFrom) or (graph.value(sentence, OA.hasSource) if sentence is not None else None)
+        if origin is None and (term, RDF.type, TK.Source) in graph:
+            origin = term
+        if origin is not None:
+            sources[node] = str(origin)
+    if (None, RDF.type, TK.SharedSubject) not in graph:
+        return sources, {}
+    from .compare import fact_comparisons
+
+    compared = fact_comparisons(graph)
+    return sources, {node: [asdict(o) for o in compared[node].others] for node in view.nodes if node in compared}
+
+
+def _source_choices(graph: Graph, drawn: set[str]) -> list[dict]:
+    """The sources the filter offers: those with something drawn, by outlet."""
+    choices = []
+    for source in sorted(drawn):
+        publisher = graph.value(URIRef(source), SDO.publisher)
+        outlet = label(graph, publisher, "en") if publisher is not None else source
+        published = graph.value(URIRef(source), SDO.datePublished)
+        choices.append({"iri": source, "outlet": outlet, "published": str(published or "")})
+    return sorted(choices, key=lambda c: (c["outlet"], c["iri"]))
 
 
 def _legend(view: nx.MultiDiGraph) -> list[dict]:

@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 from .errors import UsageError
-from .vocab import OA, TK, expand, label, qname
+from .vocab import OA, TK, expand, fixed_names, label, qname
 
 #: Shape per kind of node: the legend explains them.
 SHAPES = {
@@ -56,6 +56,11 @@ _NOT_DETAILS = {RDF.type, RDFS.label, SKOS.altLabel, TK.statedIn, TK.mentionedIn
 
 def network_view(graph: Graph, *, include_ontology: bool = False) -> nx.MultiDiGraph:
     """The node/edge view of `graph`, with every attribute the page and exports need."""
+    with fixed_names(graph):
+        return _network_view(graph, include_ontology)
+
+
+def _network_view(graph: Graph, include_ontology: bool) -> nx.MultiDiGraph:
     view = nx.MultiDiGraph()
     nodes = _data_nodes(graph)
     if include_ontology:

@@ -46,8 +46,8 @@ def constraints(shapes: Graph) -> list[Constraint]:
     """Every (node shape, SPARQL constraint) pair of `shapes` as a query over all focus nodes."""
     found = []
     for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
-        targets = _targets(shapes, shape)
-        if not targets:
+        where = targets(shapes, shape)
+        if not where:
             continue
         for node in sorted(shapes.objects(shape, SH.sparql), key=str):
             if shapes.value(node, SH.deactivated) is not None and shapes.value(node, SH.deactivated).toPython():
@@ -56,18 +56,25 @@ def constraints(shapes: Graph) -> list[Constraint]:
             head = _SELECT_HEAD.match(select)
             if head is None:
                 raise ValueError(f"{node}: a SPARQL constraint here is written SELECT ... WHERE {{ ... }}")
-            variables = " ".join(sorted(set(_THIS.sub("?this", head.group(1)).split()) | {"?this"}))
+            projection = _THIS.sub("?this", head.group(1))
+            variables = projection if re.search(r"\?this\b", projection) else f"?this {projection}"
             # Distinct first: a node that is the subject of a thousand tk:mentionedIn
             # triples is one focus node, not a thousand.
-            target = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {p} }}" for p in targets) + " } }"
+            target = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {p} }}" for p in where) + " } }"
             body = _THIS.sub("?this", select[head.end():])
             query = f"{_prologue(shapes, node)}SELECT DISTINCT {variables} WHERE {{ {target} {body}"
-            rule = node[len(str(SHAPES)):] if isinstance(node, URIRef) and node.startswith(str(SHAPES)) else str(node)
-            found.append(Constraint(rule, str(shapes.value(node, SH.message) or "breaks a shape"), query))
+            found.append(Constraint(rule_name(node), str(shapes.value(node, SH.message) or "breaks a shape"), query))
     return found
 
 
-def _targets(shapes: Graph, shape) -> list[str]:
+def rule_name(node, path=None) -> str:
+    """A rule's name in reports: the shape's or constraint's local name under tks:, as pySHACL's results give it."""
+    if isinstance(node, URIRef) and node.startswith(str(SHAPES)):
+        return node[len(str(SHAPES)):]
+    return f"shape on {path}" if path is not None else "shape"
+
+
+def targets(shapes: Graph, shape) -> list[str]:
     """The SPARQL patterns that bind ?this to each focus node of `shape`."""
     patterns = [f"?this <{RDF.type}>/<{RDFS.subClassOf}>* <{c}> ." for c in shapes.objects(shape, SH.targetClass)]
     if (shape, RDF.type, RDFS.Class) in shapes:

@@ -25,7 +25,12 @@ _SOURCES = """
 SELECT ?source ?held ?kind WHERE {
     ?source a tk:Source ; tk:textHeld ?held .
     OPTIONAL { ?source a schema:Dataset BIND ("reference data" AS ?kind) }
+    OPTIONAL { ?source a tk:Curation BIND ("curation" AS ?kind) }
 }"""
+
+
+#: What a source that states no facts counts instead.
+_COUNTED = {"reference data": "links", "curation": "subjects"}
 
 
 @dataclass
@@ -36,7 +41,7 @@ class Summary:
     fact_ids: list[str]
     sentences: int
     voices: dict[str, int]
-    #: (slug, what it is: "text held", "cited", "reference data", its number of facts) per source.
+    #: (slug, what it is: "text held", "cited", "reference data", "curation", its number of facts) per source.
     sources: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
@@ -56,9 +61,9 @@ class Summary:
             kinds = Counter(kind for _, kind, _ in self.sources)
             out.append(f"sources     {len(self.sources)} ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))})")
             width = max(len(slug) for slug, _, _ in self.sources)
-            out += [f"  {slug:<{width}}  {kind:<14} {count} {'links' if kind == 'reference data' else 'facts'}"
+            out += [f"  {slug:<{width}}  {kind:<14} {count} {_COUNTED.get(kind, 'facts')}"
                     for slug, kind, count in self.sources]
-            out.append(f"facts       {sum(c for _, kind, c in self.sources if kind != 'reference data')}, "
+            out.append(f"facts       {sum(c for _, kind, c in self.sources if kind not in _COUNTED)}, "
                        f"of them {len(ids)}{span} in the held text, "
                        f"stated in {self.sentences} sentences")
         else:
@@ -73,6 +78,7 @@ SELECT (COUNT(*) AS ?triples) (SUM(?ontology) AS ?ontology_triples) WHERE {
 }"""
 _SENTENCES = "SELECT (COUNT(DISTINCT ?sentence) AS ?n) WHERE { ?sentence a tk:Sentence }"
 _LINKS = "SELECT DISTINCT ?link WHERE { ?link a tk:IdentifierLink }"
+_SUBJECTS = "SELECT DISTINCT ?subject WHERE { ?subject a tk:SharedSubject }"
 _LABELS = 'SELECT ?node ?label WHERE { ?node rdfs:label ?label FILTER (LANG(?label) = "en") }'
 _NAMESPACES = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov": str(PROV), "schema": str(SDO)}
 
@@ -86,13 +92,14 @@ def summarize(data, *, data_base: str = DATA_BASE) -> Summary:
     voices = Counter()
     for _, _, voice, _ in facts:
         voices[english.get(voice, qname(names, voice)) if voice is not None else "none"] += 1
-    links = [str(row[0]) for row in rows(_LINKS)]
+    counted = {"reference data": [str(row[0]) for row in rows(_LINKS)],
+               "curation": [str(row[0]) for row in rows(_SUBJECTS)]}
     sources = []
     for source, held, kind in sorted(rows(_SOURCES), key=lambda row: str(row[0])):
         home = str(source).rsplit("/", 1)[0] + "/"
         slug = home[len(data_base):].strip("/")
-        if kind:  # reference data: its identifier links
-            count = sum(1 for link in links if link.startswith(home))
+        if kind:  # reference data counts its identifier links, a curation its shared subjects
+            count = sum(1 for node in counted[str(kind)] if node.startswith(home))
         else:
             count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
         sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
@@ -126,7 +133,7 @@ def _reader(data):
     prologue = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in _NAMESPACES.items())
 
     def rows(text):
-        answer = data.store.query(prologue + text, use_default_graph_as_union=True)
+        answer = data.union_store.query(prologue + text)
         return [tuple(to_rdflib(solution[v]) for v in answer.variables) for solution in answer]
 
     return rows, names

@@ -13,6 +13,7 @@ import re
 from contextlib import contextmanager
 
 from . import resources
+from .shacl_sparql import rule_name
 from .sources import SourceMap
 from .vocab import CLOSED_NAMESPACES, SHAPES, TK, qname
 
@@ -71,9 +72,9 @@ def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") ->
     """Check `data` (a Corpus or an rdflib Graph) against the shapes, the ontology
     checks and the closed vocabularies.
 
-    The fast engine runs everything on an Oxigraph store: the core constraints
-    in pyshacl-turbo (compiled), each SPARQL constraint once over all its focus
-    nodes (shacl_sparql), the checks and term rules as SPARQL. The "pyshacl"
+    The fast engine runs everything as SPARQL on an Oxigraph store: each core
+    constraint (shacl_core) and each SPARQL constraint (shacl_sparql) once over
+    all its focus nodes, then the checks and the term rules. The "pyshacl"
     engine runs pySHACL and rdflib on the graph, as the standard reference.
     `sources`, when given, lets each violation name the file and line to fix.
     """
@@ -89,7 +90,7 @@ def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") ->
         check_violations, check_count = _checks(graph)
         found = [*_unknown_terms(graph), *_ill_typed_literals(graph), *check_violations, *shape_violations]
     else:
-        store = corpus.store if corpus is not None else _store_of(graph)
+        store = corpus.union_store if corpus is not None else _store_of(graph)
         shape_violations, report_graph, shape_count = _fast_shacl(store)
         check_violations, check_count = _checks_on(store)
         found = [*_unknown_terms_on(store), *_ill_typed_on(store), *check_violations, *shape_violations]
@@ -118,27 +119,17 @@ def _store_of(graph: Graph):
     return store
 
 
-@lru_cache(maxsize=1)
-def core_shapes() -> Graph:
-    """The shapes without their SPARQL constraints, which shacl_sparql runs instead."""
-    core = Graph()
-    for triple in shapes_graph():
-        if triple[1] != SH.sparql:
-            core.add(triple)
-    for prefix, namespace in shapes_graph().namespaces():
-        core.bind(prefix, namespace)
-    return core
-
-
 def _fast_shacl(store) -> tuple[list[Violation], Graph, int]:
-    import pyshacl_turbo
+    from rdflib import BNode, Literal
 
-    from . import shacl_sparql
+    from . import shacl_core, shacl_sparql
 
-    _, report, _ = pyshacl_turbo.validate(store, shacl_graph=core_shapes(), inference="none",
-                                          advanced=True, allow_warnings=False)
-    violations = _violations(report)
-    for finding in shacl_sparql.run(store, shacl_sparql.shipped()):
+    report = Graph()
+    report.add((BNode(), RDF.type, SH.ValidationReport))
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        report.add((node, SH.conforms, Literal(True)))
+    violations = []
+    for finding in shacl_sparql.run(store, [*shacl_core.shipped(), *shacl_sparql.shipped()]):
         violations.append(Violation(finding.rule, finding.focus, finding.message))
         _add_result(report, finding)
     return violations, report, _rule_count()
@@ -155,8 +146,7 @@ def _add_result(report: Graph, finding) -> None:
     report.add((result, RDF.type, SH.ValidationResult))
     report.add((result, SH.focusNode, finding.focus))
     report.add((result, SH.resultSeverity, SH.Violation))
-    report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-    report.add((result, SH.sourceConstraint, SHAPES[finding.rule]))
+    report.add((result, SH.sourceShape, SHAPES[finding.rule]))
     report.add((result, SH.resultMessage, Literal(finding.message)))
 
 
@@ -255,7 +245,7 @@ def _violations(report: Graph) -> list[Violation]:
         rule_node = constraint if isinstance(constraint, URIRef) else shape
         violations.append(
             Violation(
-                rule=_rule_name(rule_node, report.value(result, SH.resultPath)),
+                rule=rule_name(rule_node, report.value(result, SH.resultPath)),
                 focus=report.value(result, SH.focusNode),
                 message=str(report.value(result, SH.resultMessage) or "breaks a shape"),
             )
@@ -266,12 +256,6 @@ def _violations(report: Graph) -> list[Violation]:
 def _rule_count() -> int:
     shapes = shapes_graph()
     return len({s for s in shapes.subjects() if isinstance(s, URIRef) and s.startswith(str(SHAPES))})
-
-
-def _rule_name(node, path) -> str:
-    if isinstance(node, URIRef) and node.startswith(str(SHAPES)):
-        return node[len(str(SHAPES)):]
-    return f"shape on {path}" if path is not None else "shape"
 
 
 def _checks(first_column) -> tuple[list[Violation], int]:

@@ -6,6 +6,8 @@ misspelt term in code fails at once instead of minting a new IRI.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import re
 from collections.abc import Iterable, Mapping
 
@@ -34,6 +36,7 @@ class TK(DefinedNamespace):
     Collective: URIRef
     ComplianceObservation: URIRef
     CooperationLevel: URIRef
+    Curation: URIRef
     Demand: URIRef
     DemandSet: URIRef
     FollowerReach: URIRef
@@ -49,6 +52,7 @@ class TK(DefinedNamespace):
     ReportedClaim: URIRef
     ReportedItem: URIRef
     Sentence: URIRef
+    SharedSubject: URIRef
     Source: URIRef
     SourceGraph: URIRef
     SocialMediaPlatform: URIRef
@@ -74,6 +78,7 @@ class TK(DefinedNamespace):
     jurisdiction: URIRef
     lineNumber: URIRef
     linkedOrganization: URIRef
+    linksFact: URIRef
     listIsComplete: URIRef
     madeAt: URIRef
     mentionedIn: URIRef
@@ -213,8 +218,43 @@ def shorten(term, namespaces: Iterable[tuple[str, str]] | Mapping[str, str] | No
     return f"{best[0]}:{term[len(best[1]):]}"
 
 
+class Names:
+    """A graph's prefixes indexed by namespace: shortens an IRI in time independent
+    of how many prefixes there are (a corpus binds one per source)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]):
+        self.by_namespace: dict[str, str] = {}
+        for prefix, namespace in pairs:
+            if str(namespace):
+                self.by_namespace.setdefault(str(namespace), prefix)
+
+    def shorten(self, term) -> str:
+        # The longest namespace first, as shorten() chooses.
+        for cut in range(len(term), 0, -1):
+            prefix = self.by_namespace.get(term[:cut])
+            if prefix is not None and _LOCAL.fullmatch(term[cut:]):
+                return f"{prefix}:{term[cut:]}"
+        return f"<{term}>"
+
+
+_FIXED: dict[int, Names] = {}
+
+
+@contextmanager
+def fixed_names(graph):
+    """Inside the block, qname(graph, ...) reads the graph's prefixes once instead of at every call."""
+    _FIXED[id(graph)] = Names(graph.namespaces())
+    try:
+        yield
+    finally:
+        _FIXED.pop(id(graph), None)
+
+
 def qname(graph, term) -> str:
     """`term` shortened by the graph's own prefixes (a rebased graph binds tkd: to its base)."""
+    names = _FIXED.get(id(graph))
+    if names is not None and isinstance(term, URIRef):
+        return names.shorten(term)
     return shorten(term, graph.namespaces())
 
 
