@@ -11,6 +11,7 @@ every request, so the page works from file:// with no network.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -256,7 +257,10 @@ def _source_line(graph: Graph) -> str:
         return f"Source: RDF data with {sentences} sentences of evidence."
     held = [s for s in sources if graph.value(s, TK.textHeld) == Literal(True)]
     cited = len(sources) - len(held)
-    names = ", ".join(label(graph, graph.value(s, SDO.publisher), "en") for s in held if graph.value(s, SDO.publisher))
+    outlets = Counter(label(graph, graph.value(s, SDO.publisher), "en") for s in held if graph.value(s, SDO.publisher))
+    # A corpus may hold many reports of one outlet: each outlet once, with its count, the first few only.
+    shown = [f"{name} ({count} reports)" if count > 1 else name for name, count in sorted(outlets.items())[:8]]
+    names = ", ".join(shown + ([f"and {len(outlets) - 8} more outlets"] if len(outlets) > 8 else []))
     parts = [f"{len(sources)} source{'s' if len(sources) != 1 else ''}"]
     if held:
         parts.append(f"text held for {names} ({sentences} sentences)")
