@@ -75,12 +75,12 @@ def test_push_writes_each_graph_and_says_so(store, expected):
     assert first.returncode == 0, first.stderr
     assert first.stderr == ""
     lines = first.stdout.splitlines()
-    assert len(lines) == 12
+    assert len(lines) == 13
     for line, graph in zip(lines, [*GRAPHS, "default graph"]):
         shown = graph if graph == "default graph" else f"<{graph}>"
         assert re.fullmatch(rf"put {re.escape(shown)} +{len(expected['' if graph == 'default graph' else graph])} "
                             r"triples  HTTP 20[14]", line), line
-    assert lines[-1] == f"11 graphs, 2,020 triples, to {url}/store: done"
+    assert lines[-1] == f"12 graphs, 2,160 triples, to {url}/store: done"
 
 
 @pytest.mark.parametrize("graph", [*GRAPHS, None])
@@ -92,10 +92,10 @@ def test_every_graph_reads_back_the_same(store, expected, graph):
 def test_pushing_twice_replaces_instead_of_duplicating(store, built, expected):
     url, _ = store
     named = sum(len(triples) for name, triples in expected.items() if name)
-    assert count_quads(url) == named == 1993
+    assert count_quads(url) == named == 2130
     again = run_cli("push", f"{url}/store", cwd=built)
     assert again.returncode == 0, again.stderr
-    assert count_quads(url) == 1993
+    assert count_quads(url) == 2130
     assert read_back(url, None) == expected[""]
 
 
@@ -158,8 +158,8 @@ def test_dry_run_sends_nothing(built):
     assert (result.returncode, result.stderr, seen) == (0, "", [])
     lines = result.stdout.splitlines()
     assert lines[0] == f"would put <{GRAPHS[0]}>                41 triples"
-    assert lines[-2] == "would put default graph                                             27 triples"
-    assert lines[-1] == f"11 graphs, 2,020 triples, to {url}: nothing sent (--dry-run)"
+    assert lines[-2] == "would put default graph                                             30 triples"
+    assert lines[-1] == f"12 graphs, 2,160 triples, to {url}: nothing sent (--dry-run)"
 
 
 @pytest.mark.parametrize(("environment", "header"), [

@@ -64,7 +64,7 @@ def empty_dir(tmp_path_factory):
 
 def test_starts_with_what_it_serves(server):
     assert server.banner == [
-        "takedown-kg: serving 2,020 triples in 10 named graphs from the shipped corpus, loaded in memory\n",
+        "takedown-kg: serving 2,160 triples in 11 named graphs from the shipped corpus, loaded in memory\n",
         f"  query page  {server.url}\n",
         f"  endpoint    {server.url}sparql\n",
         "Ctrl-C stops.\n",
@@ -190,7 +190,7 @@ def test_protocol_graphs_only_the_corpus_own(server):
         assert answer[0] == 200, answer
         return [b["n"]["value"] if "n" in b else b["g"]["value"] for b in json.loads(answer[2])["results"]["bindings"]]
 
-    assert value(sparql(server, count)) == ["2020"]
+    assert value(sparql(server, count)) == ["2160"]
     assert value(sparql(server, count, **{"default-graph-uri": pni})) == ["690"]
     assert value(sparql(server, named, **{"named-graph-uri": [pni, TKD + "ap/graph"]})) in (
         [pni, TKD + "ap/graph"], [TKD + "ap/graph", pni])
@@ -233,7 +233,7 @@ def test_exports_hold_what_the_export_command_writes(server, empty_dir, export):
 def test_with_a_matching_build_the_exports_are_its_files(tmp_path):
     assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
     with serving(cwd=tmp_path) as running:
-        assert running.banner[0] == ("takedown-kg: serving 2,020 triples in 10 named graphs from out/store "
+        assert running.banner[0] == ("takedown-kg: serving 2,160 triples in 11 named graphs from out/store "
                                      "(the build of these inputs)\n")
         for export in [*EXPORTS, "graph.html"]:
             assert fetch(running.url + export)[2] == (tmp_path / "out" / export).read_bytes(), export
