@@ -22,7 +22,7 @@ from takedown_kg.vocab import DATA_BASE
 
 TKD = DATA_BASE
 GRAPHS = [f"{TKD}{slug}/graph" for slug in
-          ("ap", "dailytimes", "pakistantoday", "pakobserver", "pni", "profit", "thenews", "tribune", "wikidata")]
+          ("ap", "curation", "dailytimes", "pakistantoday", "pakobserver", "pni", "profit", "thenews", "tribune", "wikidata")]
 GRAPHS.append("https://w3id.org/takedown-kg/ontology")
 SECRET_TOKEN = "tok-3f9c1d2e-never-shown"
 SECRET_PASSWORD = "pw-8b7a6c5d-never-shown"
@@ -192,7 +192,7 @@ def test_a_refusal_midway_names_the_graph_the_status_and_what_was_written(built)
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
         f"put <{GRAPHS[0]}>                41 triples  HTTP 201",
-        f"put <{GRAPHS[1]}>        63 triples  HTTP 204",
+        f"put <{GRAPHS[1]}>         118 triples  HTTP 204",
     ]
     assert result.stderr == (f"Error: graph <{GRAPHS[2]}>: {url} answered HTTP 500 Internal Server Error: no such luck; "
                              f"written before it: <{GRAPHS[0]}>, <{GRAPHS[1]}>\n")
