@@ -90,7 +90,7 @@ def test_open_with_no_browser_says_so(tmp_path, monkeypatch, capsys):
 ARGPARSE_ERRORS = {
     ("biuld",): "Error: unknown command 'biuld'; did you mean build?\n",
     ("querry", "compliance"): "Error: unknown command 'querry'; did you mean query?\n",
-    ("xyzzy",): "Error: unknown command 'xyzzy'; choose one of: build, export, validate, query, compare, graph, stats, locate\n",
+    ("xyzzy",): "Error: unknown command 'xyzzy'; choose one of: build, export, validate, query, compare, graph, stats, locate, serve, push\n",
     ("locate",): "Error: takedown-kg locate: the following arguments are required: text (see takedown-kg locate --help)\n",
     ("stats", "--top", "x"): "Error: takedown-kg stats: argument --top: invalid int value: 'x' (see takedown-kg stats --help)\n",
     ("--bogus",): "Error: takedown-kg: unrecognized arguments: --bogus (see takedown-kg --help)\n",

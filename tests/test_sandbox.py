@@ -33,8 +33,16 @@ def _service(url: str, engine: str):
 
         return len(list(pyoxigraph.Store().query(text)))
     import rdflib
+    from rdflib.plugins import sparql
 
-    return len(list(rdflib.Graph().query(text)))
+    # The engine's own SERVICE refusal stays installed in a process that ran an
+    # rdflib query before (as the whole suite's does): set it aside here.
+    hook = sparql.CUSTOM_EVALS.pop("takedown-kg: no SERVICE", None)
+    try:
+        return len(list(rdflib.Graph().query(text)))
+    finally:
+        if hook is not None:
+            sparql.CUSTOM_EVALS["takedown-kg: no SERVICE"] = hook
 
 
 def _layers_available() -> set[str]:
