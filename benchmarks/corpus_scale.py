@@ -75,11 +75,12 @@ def step(name, work):
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 corpus = step("parse", lambda: C.load([data]))
-step("stores in memory", lambda: (corpus.store, corpus.union_store))
+step("store in memory", lambda: corpus.union_store)
 from takedown_kg import shacl_core
-step("SHACL core (SPARQL on Oxigraph)", lambda: shacl_sparql.run(corpus.store, shacl_core.shipped()))
-step("SHACL-SPARQL (Oxigraph)", lambda: shacl_sparql.run(corpus.store, shacl_sparql.shipped()))
-step("checks and terms (Oxigraph)", lambda: (V._checks_on(corpus.store), V._unknown_terms_on(corpus.store), V._ill_typed_on(corpus.store)))
+step("SHACL core (SPARQL on Oxigraph)", lambda: shacl_sparql.run(corpus.union_store, shacl_core.shipped()))
+step("SHACL-SPARQL (Oxigraph)", lambda: shacl_sparql.run(corpus.union_store, shacl_sparql.shipped()))
+step("checks and terms (Oxigraph)", lambda: (V._checks_on(corpus.union_store), V._unknown_terms_on(corpus.union_store),
+                                             V._ill_typed_on(corpus.union_store)))
 statements = Statements(corpus.quads, corpus.prefixes())
 sizes = {}
 for name in ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"):

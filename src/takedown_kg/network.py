@@ -235,7 +235,7 @@ _OVERVIEW = """
 PREFIX tk: <https://w3id.org/takedown-kg/ontology#>
 PREFIX schema: <https://schema.org/>
 CONSTRUCT { ?s ?p ?o } WHERE {
-    { GRAPH <ONTOLOGY> { ?s ?p ?o } }
+    { ?s ?p ?o FILTER (!STRSTARTS(STR(?s), "BASE")) }
     UNION { ?s ?p ?o FILTER (ACTOR(?s) && ?p != tk:mentionedIn) }
     UNION { ?s a tk:Source ; ?p ?o FILTER (?p != schema:text) }
     UNION { { SELECT ?s (MIN(?first) AS ?o) WHERE { ?s tk:mentionedIn ?first FILTER (ACTOR(?s)) } GROUP BY ?s }
@@ -256,16 +256,14 @@ def overview_graph(corpus) -> Graph:
     """
     from .terms import to_rdflib
     from .graph import new_graph
-    from .vocab import ONTOLOGY_IRI
-
     base = corpus.base
     actor = lambda term: f'(STRSTARTS(STR({term}), "{base}") && !CONTAINS(STRAFTER(STR({term}), "{base}"), "/"))'
-    text = _OVERVIEW.replace("<ONTOLOGY>", f"<{ONTOLOGY_IRI}>")
+    text = _OVERVIEW.replace('"BASE"', f'"{base}"')
     text = re.sub(r"ACTOR\((\?\w+)\)", lambda m: actor(m.group(1)), text)
     graph = new_graph(base=base)
     for prefix, namespace in corpus.prefixes().items():
         graph.bind(prefix, namespace, override=True, replace=True)
-    for triple in corpus.store.query(text, use_default_graph_as_union=True):
+    for triple in corpus.union_store.query(text):
         graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return graph
 
