@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rdflib.namespace import DCTERMS, PROV, RDFS, SDO
 
-from .vocab import DATA_BASE, TK, qname
+from .vocab import DATA_BASE, TK, fixed_names, qname
 
 _ACTOR_CLASSES = """
 SELECT DISTINCT ?actor ?class WHERE {
@@ -86,22 +86,23 @@ _NAMESPACES = {"tk": str(TK), "rdfs": str(RDFS), "dcterms": str(DCTERMS), "prov"
 def summarize(data, *, data_base: str = DATA_BASE) -> Summary:
     """What `data` holds (a Corpus, counted on its Oxigraph store, or an rdflib graph)."""
     rows, names = _reader(data)
-    classes = Counter(qname(names, row[1]) for row in rows(_ACTOR_CLASSES))
-    facts = rows(_FACTS)
-    english = {node: str(text) for node, text in rows(_LABELS)}
-    voices = Counter()
-    for _, _, voice, _ in facts:
-        voices[english.get(voice, qname(names, voice)) if voice is not None else "none"] += 1
-    counted = {"reference data": [str(row[0]) for row in rows(_LINKS)],
-               "curation": [str(row[0]) for row in rows(_SUBJECTS)]}
+    with fixed_names(names):
+        classes = Counter(qname(names, row[1]) for row in rows(_ACTOR_CLASSES))
+        facts = rows(_FACTS)
+        english = {node: str(text) for node, text in rows(_LABELS)}
+        voices = Counter()
+        for _, _, voice, _ in facts:
+            voices[english.get(voice, qname(names, voice)) if voice is not None else "none"] += 1
+    # Counted by the folder they are minted in (<base><slug>/), once: not a scan per source.
+    counted = {"reference data": _by_home(str(row[0]) for row in rows(_LINKS)),
+               "curation": _by_home(str(row[0]) for row in rows(_SUBJECTS)),
+               None: _by_home(str(row[0]) for row in facts)}
     sources = []
     for source, held, kind in sorted(rows(_SOURCES), key=lambda row: str(row[0])):
         home = str(source).rsplit("/", 1)[0] + "/"
         slug = home[len(data_base):].strip("/")
-        if kind:  # reference data counts its identifier links, a curation its shared subjects
-            count = sum(1 for node in counted[str(kind)] if node.startswith(home))
-        else:
-            count = len({str(row[0]) for row in facts if str(row[0]).startswith(home)})
+        # Reference data counts its identifier links, a curation its shared subjects, a report its facts.
+        count = counted[str(kind) if kind else None].get(home, 0)
         sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
     (triples, ontology), = rows(_COUNTS.replace("?base", f'"{data_base}"'))
     (sentences,), = rows(_SENTENCES)
@@ -115,6 +116,11 @@ def summarize(data, *, data_base: str = DATA_BASE) -> Summary:
         voices=dict(sorted(voices.items(), key=lambda kv: (-kv[1], kv[0]))),
         sources=sorted(sources, key=lambda row: (row[1] != "text held", row[1], row[0])),
     )
+
+
+def _by_home(nodes) -> Counter:
+    """How many distinct nodes each namespace folder (the IRI up to its last '/') holds."""
+    return Counter(node.rsplit("/", 1)[0] + "/" for node in set(nodes))
 
 
 def _reader(data):

@@ -82,8 +82,6 @@ def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") ->
 
     corpus = data if isinstance(data, Corpus) else None
     graph = None if corpus is not None else data
-    if sources is None and corpus is not None:
-        sources = corpus.where
     if engine == "pyshacl":
         graph = graph if graph is not None else corpus.union()
         shape_violations, report_graph, shape_count = _shacl(graph)
@@ -99,6 +97,8 @@ def validate(data, *, sources: SourceMap | None = None, engine: str = "fast") ->
     if violations:
         # Only a failing check pays for an rdflib copy: names and blank-node owners come from it.
         graph = graph if graph is not None else corpus.union()
+        if sources is None and corpus is not None:
+            sources = corpus.where  # read from the files only when there is something to point at
         lines = list(dict.fromkeys(v.describe(graph, sources) for v in violations))
     return ValidationReport(
         conforms=not violations,
