@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from . import store as persistent
-from .corpus import MANIFEST, input_key, load
+from .corpus import MANIFEST, input_key, load, read_manifest
 from .errors import ValidationFailed
 from .formats import Format, Statements, formats
 from .graph import LoadedGraph
@@ -81,7 +81,7 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     try:
         written = write_atomically(files)
     except BaseException:
-        if read_manifest_store(out_dir) != written_store.name:
+        if read_manifest(out_dir).get("store") != written_store.name:
             import shutil
 
             shutil.rmtree(written_store, ignore_errors=True)
@@ -93,9 +93,3 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     if inferred is not None:
         result.inferred, result.inferred_graph = len(inferred), name
     return result
-
-
-def read_manifest_store(out_dir: Path) -> str | None:
-    from .corpus import read_manifest
-
-    return read_manifest(out_dir).get("store")
