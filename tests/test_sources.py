@@ -298,3 +298,12 @@ def test_a_query_on_data_that_does_not_conform_says_so(tmp_path):
     assert result.stderr.startswith("Warning: the data does not conform (1 violation(s); first: ")
     assert result.stderr.rstrip().endswith("[fact-identifier]); run takedown-kg validate")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_base_with_a_quote_is_refused_in_one_line(tmp_path):
+    # The base reaches SPARQL text (the overview page, the summary's counts) only as an escaped literal,
+    # and an IRI cannot hold a quote at all: refused before anything is read.
+    result = run_cli("build", "--out", str(tmp_path), "--base", 'https://example.org/a" } SERVICE <http://127.0.0.1:9/> {} #/')
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: base IRI 'https://example.org/a\" } SERVICE")
+    assert list(tmp_path.iterdir()) == []

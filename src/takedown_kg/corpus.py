@@ -215,6 +215,9 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     base = base or DATA_BASE
     if not base.endswith(("/", "#")):
         raise UsageError(f"base IRI {base!r} must end with '/' or '#'")
+    if any(c in base for c in '<>"{}|^`\\') or any(c.isspace() for c in base):
+        raise UsageError(f"base IRI {base!r} holds a character an IRI cannot have (space, quote, <>{{}}|^`\\); "
+                         "write it as in a browser's address bar")
     sources, files = discover(paths or default_data())
     if only is not None:
         sources = [s for s in sources if s.slug == only] or _no_source(only, sources)

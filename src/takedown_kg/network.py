@@ -257,8 +257,10 @@ def overview_graph(corpus) -> Graph:
     from .terms import to_rdflib
     from .graph import new_graph
     base = corpus.base
-    actor = lambda term: f'(STRSTARTS(STR({term}), "{base}") && !CONTAINS(STRAFTER(STR({term}), "{base}"), "/"))'
-    text = _OVERVIEW.replace('"BASE"', f'"{base}"')
+    # The base as a SPARQL string literal, escaped: --base is the user's text, never query syntax.
+    quoted = Literal(base).n3()
+    actor = lambda term: f'(STRSTARTS(STR({term}), {quoted}) && !CONTAINS(STRAFTER(STR({term}), {quoted}), "/"))'
+    text = _OVERVIEW.replace('"BASE"', quoted)
     text = re.sub(r"ACTOR\((\?\w+)\)", lambda m: actor(m.group(1)), text)
     graph = new_graph(base=base)
     for prefix, namespace in corpus.prefixes().items():

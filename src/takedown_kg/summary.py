@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDFS, SDO
 
 from .vocab import DATA_BASE, TK, fixed_names, qname
@@ -104,7 +105,8 @@ def summarize(data, *, data_base: str = DATA_BASE) -> Summary:
         # Reference data counts its identifier links, a curation its shared subjects, a report its facts.
         count = counted[str(kind) if kind else None].get(home, 0)
         sources.append((slug, str(kind) if kind else "text held" if held.toPython() else "cited", count))
-    (triples, ontology), = rows(_COUNTS.replace("?base", f'"{data_base}"'))
+    # Escaped as a literal: --base is the user's text, never query syntax.
+    (triples, ontology), = rows(_COUNTS.replace("?base", Literal(data_base).n3()))
     (sentences,), = rows(_SENTENCES)
     return Summary(
         triples=int(triples),
