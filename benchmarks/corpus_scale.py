@@ -89,7 +89,7 @@ for name in ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"):
     sizes[name] = len(step(f"write {name}", lambda: fmt.write(statements)))
 page = step("page", lambda: (lambda g: render_html(network_view(g[0]), g[0], note=g[1]))(page_graph(corpus)))
 step("store on disk", lambda: store.write(out, "benchmark", corpus.quads))
-print(json.dumps({"steps": figures, "triples": len(statements.triple_lines()), "page_bytes": len(page.encode()),
+print(json.dumps({"steps": figures, "triples": len(statements.triples()), "page_bytes": len(page.encode()),
                   "sizes": sizes}))
 '''
 

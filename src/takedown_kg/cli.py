@@ -110,14 +110,14 @@ def cmd_export(args) -> int:
     else:
         raise UsageError("export needs --format NAME, or -o FILE with a known suffix (see takedown-kg export --list)")
     loaded = load_project(data=args.data, base=args.base, source=args.source)
-    _emit(fmt.write(loaded.corpus.dataset if fmt.quads else loaded.graph), args.output)
+    _emit(fmt.write(loaded.corpus), args.output)
     return ExitCode.OK
 
 
 @command("validate", "check the corpus, or any sources or RDF files, against the shapes and checks", "takedown-kg validate out/graph.ttl")
 @option("files", nargs="*", type=Path, metavar="PATH", help="what to check, as --data takes it (default: the shipped corpus)")
 @option("--engine", choices=("fast", "pyshacl"), default="fast",
-        help="fast: pyshacl-turbo and SPARQL on Oxigraph (default); pyshacl: the reference, same verdicts, slower")
+        help="fast: the shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference, same verdicts, slower")
 @corpus_options(source=False)
 def cmd_validate(args) -> int:
     from .graph import load_project

@@ -222,6 +222,7 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     if only is not None:
         sources = [s for s in sources if s.slug == only] or _no_source(only, sources)
     quads = read_quads(resources.ontology_file(), graph=ONTOLOGY_IRI)
+    descriptions = []
     for source in sources:
         name = graph_name(source.slug)
         own = []
@@ -229,12 +230,16 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
             own += read_quads(path, graph=name, base=f"{DATA_BASE}{source.slug}/")
         own += _texts(source, own, name)
         quads += own
-        quads += _describe(own, name)
+        descriptions += _describe(own, name)
+    # The default graph after the named ones, so each graph's statements stay together
+    # in the order they were read: the writers keep that order (formats.Statements).
+    quads += descriptions
     for path in files:
         quads += read_quads(path, graph=None)
     if base != DATA_BASE:
         quads = [_moved(quad, base) for quad in quads]
-    return Corpus(quads, sources, base, files)
+    # A dataset holds a statement once, however often its files repeat it.
+    return Corpus(list(dict.fromkeys(quads)), sources, base, files)
 
 
 def open_or_load(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None,

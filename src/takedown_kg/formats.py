@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Callable
 
 from rdflib import Dataset, Graph
@@ -27,46 +28,26 @@ class Format:
         return (self.name, self.suffix.lstrip("."), self.suffix, *self.aliases)
 
 
-
 class Statements:
-    """What a writer writes: quads as pyoxigraph terms (lexical forms as parsed) and prefixes.
+    """What a writer writes: quads as pyoxigraph terms (lexical forms as parsed), each once, and prefixes.
 
-    Every writer starts from the same sorted, duplicate-free N-Triples or
-    N-Quads lines, so the same data always gives the same bytes, and the
-    serialising itself is Oxigraph's.
+    Writers keep the order the quads were read in (the ontology, then each
+    source's files in sorted order, each file's statements as written, then the
+    default graph), so the same inputs give the same bytes, and the writing
+    itself is Oxigraph's. Sorting the lines instead cost more than the writing
+    (2.4 s for 1.3M lines, against 1.4 s to write them).
     """
 
     def __init__(self, quads: list, prefixes: dict[str, str]):
         self.quads = quads
         self.prefixes = prefixes
-        self._triples: list[bytes] | None = None
+        self._triples: list | None = None
 
-    def triple_lines(self) -> list[bytes]:
-        """The union of all graphs as sorted N-Triples lines (each without its newline)."""
+    def triples(self) -> list:
+        """The union of all graphs, each triple once, where it first appears."""
         if self._triples is None:
-            import pyoxigraph
-
-            text = pyoxigraph.serialize((q.triple for q in self.quads), format=pyoxigraph.RdfFormat.N_TRIPLES)
-            self._triples = sorted(set(text.splitlines()))
+            self._triples = list(dict.fromkeys(map(attrgetter("triple"), self.quads)))
         return self._triples
-
-    def quad_lines(self) -> list[bytes]:
-        """Every quad as sorted N-Quads lines (the default graph's without a graph term)."""
-        import pyoxigraph
-
-        return sorted(set(pyoxigraph.serialize(self.quads, format=pyoxigraph.RdfFormat.N_QUADS).splitlines()))
-
-    def graph_blocks(self) -> list[tuple[object, list[bytes]]]:
-        """(graph name, sorted N-Triples lines) for the default graph first, then each named graph by name."""
-        import pyoxigraph
-
-        by_graph: dict = {}
-        for quad in self.quads:
-            by_graph.setdefault(quad.graph_name, []).append(quad.triple)
-        default = [g for g in by_graph if isinstance(g, pyoxigraph.DefaultGraph)]
-        named = sorted((g for g in by_graph if not isinstance(g, pyoxigraph.DefaultGraph)), key=lambda g: g.value)
-        return [(g, sorted(set(pyoxigraph.serialize(by_graph[g], format=pyoxigraph.RdfFormat.N_TRIPLES).splitlines())))
-                for g in (*default, *named)]
 
     def graph(self) -> Graph:
         """The union as an rdflib graph (for the network exports)."""
@@ -105,43 +86,16 @@ def statements(data) -> Statements:
     return Statements(quads, prefixes)
 
 
-def _lines(lines: list[bytes]) -> bytes:
-    return b"".join(line + b"\n" for line in lines)
-
-
-def _ntriples(data) -> bytes:
-    return _lines(statements(data).triple_lines())
-
-
-def _nquads(data) -> bytes:
-    return _lines(statements(data).quad_lines())
-
-
-def _oxigraph_writer(name: str) -> Callable[[object], bytes]:
-    """Oxigraph's writer for `name`, fed the union's triples in sorted order."""
+def _oxigraph_writer(name: str, *, quads: bool = False) -> Callable[[object], bytes]:
+    """Oxigraph's writer for `name`, fed the union's triples (or every graph's quads) in the order above."""
     def write(data) -> bytes:
         import pyoxigraph
 
         chosen = statements(data)
-        triples = pyoxigraph.parse(_lines(chosen.triple_lines()), pyoxigraph.RdfFormat.N_TRIPLES)
-        return pyoxigraph.serialize((q.triple for q in triples), format=getattr(pyoxigraph.RdfFormat, name),
-                                    prefixes=chosen.prefixes)
+        return pyoxigraph.serialize(chosen.quads if quads else chosen.triples(),
+                                    format=getattr(pyoxigraph.RdfFormat, name), prefixes=chosen.prefixes)
 
     return write
-
-
-def _trig(data) -> bytes:
-    """TriG with the default graph first, then each named graph by name, each graph's triples sorted."""
-    import pyoxigraph
-
-    chosen = statements(data)
-
-    def quads():
-        for name, lines in chosen.graph_blocks():
-            for quad in pyoxigraph.parse(_lines(lines), pyoxigraph.RdfFormat.N_TRIPLES):
-                yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, name)
-
-    return pyoxigraph.serialize(quads(), format=pyoxigraph.RdfFormat.TRIG, prefixes=chosen.prefixes)
 
 
 def _graphml(data) -> bytes:
@@ -158,14 +112,14 @@ def _gexf(data) -> bytes:
 
 _TABLE: list[Format] = [
     Format("turtle", ".ttl", "text/turtle", _oxigraph_writer("TURTLE"), "Turtle"),
-    Format("ntriples", ".nt", "application/n-triples", _ntriples, "N-Triples, one sorted triple a line",
+    Format("ntriples", ".nt", "application/n-triples", _oxigraph_writer("N_TRIPLES"), "N-Triples, one triple a line",
            ("n-triples", "nt11")),
     Format("jsonld", ".jsonld", "application/ld+json", _oxigraph_writer("JSON_LD"),
-           "JSON-LD, expanded (full IRIs), nodes in sorted order", ("json-ld",)),
+           "JSON-LD, expanded (full IRIs)", ("json-ld",)),
     Format("rdfxml", ".rdf", "application/rdf+xml", _oxigraph_writer("RDF_XML"), "RDF/XML", ("xml", "rdf/xml", "owl")),
-    Format("trig", ".trig", "application/trig", _trig, "TriG: the ontology and each source in a named graph",
+    Format("trig", ".trig", "application/trig", _oxigraph_writer("TRIG", quads=True), "TriG: the ontology and each source in a named graph",
            ("application/trig",), quads=True),
-    Format("nquads", ".nq", "application/n-quads", _nquads, "N-Quads, one sorted quad a line",
+    Format("nquads", ".nq", "application/n-quads", _oxigraph_writer("N_QUADS", quads=True), "N-Quads, one quad a line",
            ("n-quads", "nq"), quads=True),
     Format("graphml", ".graphml", "application/graphml+xml", _graphml, "GraphML: the network view, for Cytoscape and yEd"),
     Format("gexf", ".gexf", "application/gexf+xml", _gexf, "GEXF: the network view, for Gephi"),
