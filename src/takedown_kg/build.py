@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,12 +66,8 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         everything = [*corpus.quads, *(pyoxigraph.Quad(*map(to_oxigraph, t), target) for t in inferred)]
     triples, quads = Statements(corpus.quads, corpus.prefixes()), Statements(everything, corpus.prefixes())
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
-    files = {out_dir / f"graph{fmt.suffix}": fmt.write(quads if fmt.quads else triples) for fmt in chosen}
-    from .draw import render_html
-    from .network import network_view, page_graph
-
-    drawn, note = page_graph(corpus)
-    files[out_dir / "graph.html"] = render_html(network_view(drawn), drawn, note=note).encode("utf-8")
+    files = {out_dir / f"graph{fmt.suffix}": partial(fmt.write, quads if fmt.quads else triples) for fmt in chosen}
+    files[out_dir / "graph.html"] = partial(_page, corpus)
     # With --infer the outputs hold more than the inputs say: no query takes them for them.
     key = input_key(data, base=base)
     key = f"inferred:{key}" if infer else key
@@ -93,3 +90,11 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     if inferred is not None:
         result.inferred, result.inferred_graph = len(inferred), name
     return result
+
+
+def _page(corpus) -> bytes:
+    from .draw import render_html
+    from .network import network_view, page_graph
+
+    drawn, note = page_graph(corpus)
+    return render_html(network_view(drawn), drawn, note=note).encode("utf-8")

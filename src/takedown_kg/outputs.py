@@ -14,6 +14,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from .errors import InputError
 from .sources import display_path
@@ -38,9 +39,12 @@ def check_target(target: Path) -> None:
         raise InputError(f"{display_path(target)}: {kind}; give the path of a file to write (or - for standard output)")
 
 
-def write_atomically(files: dict[Path, bytes]) -> list[Path]:
+def write_atomically(files: dict[Path, bytes | Callable[[], bytes]]) -> list[Path]:
     """Write every file to a temporary name, then rename them all into place.
 
+    A file's content may be a function that makes it: it is called when that
+    file's turn comes, so only one output is held in memory at a time (at a
+    thousand sources the exports together are over half a gigabyte).
     If anything fails, no target is left changed and no temporary file is left.
     """
     for target in files:
@@ -48,7 +52,7 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         for target, content in files.items():
-            staged.append((_stage(target, content), target))
+            staged.append((_stage(target, content() if callable(content) else content), target))
         _rename_all(staged)
         staged.clear()
     finally:

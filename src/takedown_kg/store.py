@@ -23,6 +23,10 @@ def directory_for(out_dir: Path, key: str) -> Path:
     return out_dir / f"{PREFIX}{key.replace(':', '-')[:32]}"
 
 
+#: Quads handed to Oxigraph's bulk loader at a time.
+BULK_SLICE = 100_000
+
+
 def write(out_dir: Path, key: str, quads: list) -> Path:
     """The store for `key` under `out_dir`, written unless the current build already has it."""
     import pyoxigraph
@@ -34,7 +38,10 @@ def write(out_dir: Path, key: str, quads: list) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     store = pyoxigraph.Store(str(target))
     try:
-        store.bulk_extend(quads)
+        # Oxigraph's bulk loader holds what it is given in memory until it writes it out:
+        # in slices, a thousand sources take 100 MB more instead of 600 MB, for 10% more time.
+        for start in range(0, len(quads), BULK_SLICE):
+            store.bulk_extend(quads[start:start + BULK_SLICE])
         store.flush()
     except BaseException:
         del store
