@@ -64,7 +64,7 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         inferred = entailed(loaded.graph)
         target = pyoxigraph.NamedNode(str(name))
         everything = [*corpus.quads, *(pyoxigraph.Quad(*map(to_oxigraph, t), target) for t in inferred)]
-    triples, quads = Statements(corpus.quads, corpus.prefixes()), Statements(everything, corpus.prefixes())
+    triples, quads = Statements(corpus.quads, corpus.prefixes(), corpus.triples), Statements(everything, corpus.prefixes())
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
     files = {out_dir / f"graph{fmt.suffix}": partial(fmt.write, quads if fmt.quads else triples) for fmt in chosen}
     files[out_dir / "graph.html"] = partial(_page, corpus)

@@ -57,7 +57,7 @@ def query(
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     seconds = _seconds(timeout)
     limit = _megabytes(memory)
-    sources, files = corpus.discover(data or corpus.default_data())
+    found = sources, files = corpus.discover(data or corpus.default_data())
     for path in files:
         regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
     known = corpus.prefixes(base or DATA_BASE, [s.slug for s in sources])
@@ -67,7 +67,7 @@ def query(
     from . import store as persistent
 
     built = out_dir / "graph.nq"
-    key = corpus.input_key(data, base=base)
+    key = corpus.input_key(data, base=base, found=found)
     on_disk = persistent.matching(out_dir, key) if built.is_file() else None
     notes = [] if on_disk is not None or not corpus.read_manifest(out_dir) else [
         f"{out_dir / corpus.MANIFEST} was built from other inputs: reading the inputs themselves "
