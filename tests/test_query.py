@@ -344,6 +344,33 @@ def test_the_build_is_used_only_when_built_from_the_same_inputs(tmp_path):
     assert run_cli("query", "-e", text, "--format", "csv", "--base", "https://example.org/x/", cwd=tmp_path).stdout == "l\r\n"
 
 
+def test_the_inputs_stamp_spares_reading_them_and_a_touched_file_is_read_again(tmp_path):
+    # build.json records each input's size, mtime and inode (the stamp) with the key; while
+    # the stamp holds, the recorded key is taken without reading a file.
+    import os
+    import shutil
+
+    shutil.copytree(ROOT / "data" / "sources" / "pni", tmp_path / "corpus" / "pni")
+    assert run_cli("build", "--data", "corpus", cwd=tmp_path).returncode == 0
+    text, stale = "ASK { ?s ?p ?o }", ("Warning: out/build.json was built from other inputs: reading the inputs "
+                                      "themselves (run takedown-kg build to query a store at once)\n")
+    manifest = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["inputs"]) == ["key", "stamp"] and manifest["inputs"]["key"] == manifest["key"]
+    ask = ("query", "-e", text, "--data", "corpus", "--format", "json")
+    assert run_cli(*ask, cwd=tmp_path).stderr == ""
+    # A recorded key that is not the build's: taken on the stamp's word, so the build is not used.
+    (tmp_path / "out" / "build.json").write_text(
+        json.dumps({**manifest, "inputs": {**manifest["inputs"], "key": "0" * 64}}), encoding="utf-8")
+    assert run_cli(*ask, cwd=tmp_path).stderr == stale
+    # A touched file breaks the stamp: the files are read, their key is the build's again.
+    facts = tmp_path / "corpus" / "pni" / "source.ttl"
+    os.utime(facts, ns=(facts.stat().st_atime_ns, facts.stat().st_mtime_ns + 1_000_000))
+    assert run_cli(*ask, cwd=tmp_path).stderr == ""
+    # A changed file is read as changed.
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n# a curator's note\n", encoding="utf-8")
+    assert run_cli(*ask, cwd=tmp_path).stderr == stale
+
+
 def test_readme_shows_the_query_section():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in named_queries():

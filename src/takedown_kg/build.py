@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from . import store as persistent
-from .corpus import MANIFEST, input_key, load, read_manifest
+from .corpus import MANIFEST, load, read_manifest, recorded_inputs
 from .errors import ValidationFailed
 from .formats import Format, Statements, formats
 from .graph import LoadedGraph
@@ -69,11 +69,12 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     files = {out_dir / f"graph{fmt.suffix}": partial(fmt.write, quads if fmt.quads else triples) for fmt in chosen}
     files[out_dir / "graph.html"] = partial(_page, corpus)
     # With --infer the outputs hold more than the inputs say: no query takes them for them.
-    key = input_key(data, base=base)
-    key = f"inferred:{key}" if infer else key
+    inputs = recorded_inputs(data, base=base)
+    key = f"inferred:{inputs['key']}" if infer else inputs["key"]
     written_store = persistent.write(out_dir, key, everything)
     # Written last of all, so a reader trusts graph.nq and the store only once the whole set is in place.
-    manifest = {"key": key, "base": base or DATA_BASE, "sources": corpus.slugs(), "store": written_store.name}
+    manifest = {"key": key, "base": base or DATA_BASE, "sources": corpus.slugs(), "store": written_store.name,
+                "inputs": inputs}
     files[out_dir / MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     try:
         written = write_atomically(files)

@@ -67,7 +67,7 @@ def query(
     from . import store as persistent
 
     built = out_dir / "graph.nq"
-    key = corpus.input_key(data, base=base, found=found)
+    key = corpus.input_key(data, base=base, found=found, built=corpus.read_manifest(out_dir))
     on_disk = persistent.matching(out_dir, key) if built.is_file() else None
     notes = [] if on_disk is not None or not corpus.read_manifest(out_dir) else [
         f"{out_dir / corpus.MANIFEST} was built from other inputs: reading the inputs themselves "
