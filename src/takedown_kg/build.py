@@ -98,4 +98,5 @@ def _page(corpus) -> bytes:
     from .network import network_view, page_graph
 
     drawn, note = page_graph(corpus)
-    return render_html(network_view(drawn), drawn, note=note).encode("utf-8")
+    # The whole union is drawn unless a note says otherwise: then validation's store holds it already.
+    return render_html(network_view(drawn), drawn, note=note, store=None if note else corpus.union_store).encode("utf-8")

@@ -88,14 +88,16 @@ class Comparison:
                 "facts": [{**asdict(f), "status": f.status} for f in self.facts]}
 
 
-def fact_comparisons(graph: Graph) -> dict[str, FactComparison]:
-    """Every fact of `graph` (the union of the sources and the curation), keyed by IRI."""
+def fact_comparisons(graph: Graph, *, store=None) -> dict[str, FactComparison]:
+    """Every fact of `graph` (the union of the sources and the curation), keyed by IRI;
+    asked of `store` when given (an Oxigraph store already holding `graph`)."""
     from .engines import OxigraphEngine
     from .library import named_query
     from .safety import check
 
     prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
-    engine = OxigraphEngine.from_dataset(graph, prefixes=prefixes)
+    engine = (OxigraphEngine(store, prefixes=prefixes) if store is not None
+              else OxigraphEngine.from_dataset(graph, prefixes=prefixes))
     details = engine.run(check(_DETAILS), {})
     facts: dict[str, FactComparison] = {}
     about: dict[str, dict] = {}

@@ -27,14 +27,17 @@ LARGE = 1000
 TITLE = "takedown-kg: who did what to whom, in the reports on Pakistan's social-media takedowns"
 
 
-def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: str = "") -> str:
-    """The page for `view`, with labels first shown in `lang` ("en" or "ur"); `note` follows the source line."""
+def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: str = "", store=None) -> str:
+    """The page for `view`, with labels first shown in `lang` ("en" or "ur"); `note` follows the source line.
+
+    `store`, an Oxigraph store holding `graph` already, is where the comparisons are asked.
+    """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     Network = _pyvis_network()
     net = Network(directed=True, cdn_resources="in_line")
     net.node_ids = _Ids()
-    sources, reports = _sources_and_reports(view, graph)
+    sources, reports = _sources_and_reports(view, graph, store)
     for node, data in view.nodes(data=True):
         said = reports.get(node, [])
         net.add_node(node, label=data["label_en"], shape=data["shape"], size=data["size"], color=data["color"], **_extra(data),
@@ -189,7 +192,7 @@ def _extra(data: dict) -> dict:
     return {k: data[k] for k in keys}
 
 
-def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph) -> tuple[dict[str, str], dict[str, list[dict]]]:
+def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph, store=None) -> tuple[dict[str, str], dict[str, list[dict]]]:
     """Each drawn fact's source, and what the other reports say of it (the rules of the query comparisons).
 
     Without a curator's shared subject in the graph there is nothing to
@@ -212,7 +215,7 @@ def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph) -> tuple[dict[str,
         return sources, {}
     from .compare import fact_comparisons
 
-    compared = fact_comparisons(graph)
+    compared = fact_comparisons(graph, store=store)
     return sources, {node: [asdict(o) for o in compared[node].others] for node in view.nodes if node in compared}
 
 

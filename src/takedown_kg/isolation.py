@@ -38,26 +38,54 @@ def run_isolated(work: Callable[[], Any], *, seconds: float, sandbox: Sandbox = 
     Raises QueryTimeout after `seconds`, QueryLimit past the memory limit, and
     the child's own TakedownError as itself.
     """
-    if not hasattr(os, "fork"):  # no fork on this platform: run here, without limits
-        return work()
-    parent = os.getpid()
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12 warns when a process with threads forks; the child only
-        # evaluates the query and never touches another thread's locks.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        child = os.fork()
-    if child == 0:
-        os.close(read_end)
-        _child(work, sandbox, parent, write_end)
-    os.close(write_end)
-    answered = False
-    try:
-        chunks = _receive(read_end, child, seconds)
-        answered = True
-    finally:
-        status = _reap(child, answered=answered)
-    return decode_answer(chunks, sandbox, status)
+    return start_isolated(work, seconds=seconds, sandbox=sandbox).result()
+
+
+class Isolated:
+    """A sandboxed child computing work(): its result() is waited for, or it is cancel()led."""
+
+    def __init__(self, work: Callable[[], Any], seconds: float, sandbox: Sandbox):
+        self.work, self.seconds, self.sandbox = work, seconds, sandbox
+        self.child: int | None = None
+        self.started = time.monotonic()
+        if not hasattr(os, "fork"):  # no fork on this platform: run here, without limits
+            return
+        parent = os.getpid()
+        self.read_end, write_end = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12 warns when a process with threads forks; the child only
+            # evaluates the query and never touches another thread's locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.child = os.fork()
+        if self.child == 0:
+            os.close(self.read_end)
+            _child(work, sandbox, parent, write_end)
+        os.close(write_end)
+
+    def result(self) -> Any:
+        if self.child is None:
+            return self.work()
+        answered = False
+        try:
+            remaining = self.seconds - (time.monotonic() - self.started)
+            chunks = _receive(self.read_end, self.child, remaining, self.seconds)
+            answered = True
+        finally:
+            status = _reap(self.child, answered=answered)
+            self.child = None
+        return decode_answer(chunks, self.sandbox, status)
+
+    def cancel(self) -> None:
+        """Stop the child, if it still runs, and forget its answer."""
+        if self.child is not None:
+            os.close(self.read_end)
+            _reap(self.child, answered=False)
+            self.child = None
+
+
+def start_isolated(work: Callable[[], Any], *, seconds: float, sandbox: Sandbox = Sandbox()) -> Isolated:
+    """work() begun in a sandboxed child; the caller goes on until it asks for the result."""
+    return Isolated(work, seconds, sandbox)
 
 
 def _child(work: Callable[[], Any], sandbox: Sandbox, parent: int, write_end: int) -> None:
@@ -109,7 +137,9 @@ def encode_answer(work: Callable[[], Any]) -> bytes:
         return pickle.dumps(("failed", str(error).splitlines()[0] if str(error) else type(error).__name__))
 
 
-def _receive(read_end: int, child: int, seconds: float) -> list[bytes]:
+def _receive(read_end: int, child: int, seconds: float, limit: float | None = None) -> list[bytes]:
+    """The child's answer, read within `seconds`; `limit`, the whole limit, names it in the message."""
+    limit = seconds if limit is None else limit
     deadline = time.monotonic() + seconds
     chunks = []
     with os.fdopen(read_end, "rb") as stream:
@@ -117,7 +147,7 @@ def _receive(read_end: int, child: int, seconds: float) -> list[bytes]:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
                 raise QueryTimeout(
-                    f"the query ran past its limit of {seconds:g} s and was stopped; raise --timeout or narrow the query"
+                    f"the query ran past its limit of {limit:g} s and was stopped; raise --timeout or narrow the query"
                 )
             chunk = os.read(stream.fileno(), 1 << 20)
             if not chunk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -13,7 +14,7 @@ from rdflib.term import Node
 from . import resources
 from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
 from .errors import UsageError
-from .isolation import MAX_SECONDS, run_isolated
+from .isolation import MAX_SECONDS, run_isolated, start_isolated
 from .library import named_queries, named_query
 from .safety import MAX_QUERY_CHARS, check
 from .sandbox import Sandbox
@@ -57,6 +58,57 @@ def query(
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     seconds = _seconds(timeout)
     limit = _megabytes(memory)
+    manifest = corpus.read_manifest(out_dir)
+    early = _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest)
+    try:
+        return _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early)
+    finally:
+        if early is not None:
+            early.cancel()
+
+
+def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest):
+    """The query begun at once on the build's store, in its sandbox, while the inputs are
+    still being checked against the build (listing and stamping a thousand sources takes
+    as long as a small query); None when the build cannot be the answer's source."""
+    from . import corpus
+    from . import store as persistent
+
+    slugs = manifest.get("sources")
+    name = manifest.get("store")
+    if engine != "oxigraph" or not isinstance(slugs, list) or manifest.get("base") != (base or DATA_BASE):
+        return None
+    if not (out_dir / "graph.nq").is_file() or not isinstance(name, str) or (source is not None and source not in slugs):
+        return None
+    on_disk = persistent.matching(out_dir, manifest.get("key", ""))
+    if on_disk is None or on_disk.name != name:
+        return None
+    known = corpus.prefixes(base or DATA_BASE, [str(slug) for slug in slugs])
+    try:
+        terms = bind_terms(text, bindings or {}, prefixes=known)
+    except UsageError:
+        return None  # said in the user's words by the checked path
+    work = partial(_on_store, text, terms, on_disk, known, source, base, (out_dir / "graph.nq").resolve().as_uri())
+    readable = [out_dir / "graph.nq", resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
+    early = start_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
+    early.on_disk, early.known = on_disk, known
+    return early
+
+
+def _on_store(text, terms, on_disk, known, source, base, built_uri):
+    """The answer from the build's store (its graph.nq, `built_uri`, the one dataset a FROM may name)."""
+    from . import store as persistent
+
+    checked = check(text, allowed_datasets=frozenset([built_uri]))
+    graphs = None if source is None else _graphs(source, base)
+    result = OxigraphEngine(persistent.open_read_only(on_disk), prefixes=known, graphs=graphs).run(checked, terms)
+    result.form, result.warnings, result.prefixes = checked.form, [], known
+    return result
+
+
+def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early):
+    from . import corpus
+
     found = sources, files = corpus.discover(data or corpus.default_data())
     for path in files:
         regular_file(path, what="--data takes a source folder, a corpus folder or RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
@@ -67,9 +119,11 @@ def query(
     from . import store as persistent
 
     built = out_dir / "graph.nq"
-    key = corpus.input_key(data, base=base, found=found, built=corpus.read_manifest(out_dir))
+    key = corpus.input_key(data, base=base, found=found, built=manifest)
     on_disk = persistent.matching(out_dir, key) if built.is_file() else None
-    notes = [] if on_disk is not None or not corpus.read_manifest(out_dir) else [
+    if early is not None and on_disk == early.on_disk and known == early.known:
+        return early.result()
+    notes = [] if on_disk is not None or not manifest else [
         f"{out_dir / corpus.MANIFEST} was built from other inputs: reading the inputs themselves "
         f"(run takedown-kg build{' --out ' + str(out_dir) if out_dir != Path('out') else ''} to query a store at once)"]
     inputs = [built] if on_disk is not None else [*(p for s in sources for p in (*s.files, *s.texts)), *files]
@@ -77,11 +131,10 @@ def query(
     allowed = frozenset(p.resolve().as_uri() for p in (inputs if files or on_disk is not None else []))
 
     def work():
-        checked = check(text, allowed_datasets=allowed)
         if on_disk is not None and engine == "oxigraph":
-            graphs = None if source is None else _graphs(source, base)
-            runner, warnings = OxigraphEngine(persistent.open_read_only(on_disk), prefixes=known, graphs=graphs), []
-        elif on_disk is not None:
+            return _on_store(text, terms, on_disk, known, source, base, built.resolve().as_uri())
+        checked = check(text, allowed_datasets=allowed)
+        if on_disk is not None:
             runner, warnings = _engine(engine, _read_quads(built), known, source, base), []
         else:
             loaded = corpus.load(data, base=base)
