@@ -80,6 +80,26 @@ def test_two_builds_are_byte_identical(built, tmp_path):
     assert set(first) >= {"graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf"}
 
 
+def test_statements_keep_the_order_they_were_read_in_each_once(built, tmp_path):
+    # The ontology first, then each source's graph by slug, then the default graph; a
+    # statement a source repeats is written once.
+    quads = list(pyoxigraph.parse(path=str(built / "graph.nq"), format=pyoxigraph.RdfFormat.N_QUADS))
+    order = list(dict.fromkeys(getattr(q.graph_name, "value", "") for q in quads))
+    assert order[0] == "https://w3id.org/takedown-kg/ontology"
+    assert order[1:-1] == sorted(order[1:-1]) and len(order) == 12 and order[-1] == ""
+    assert len(quads) == len(set(quads))
+    turtle = (built / "graph.ttl").read_text(encoding="utf-8")
+    first = next(line for line in turtle.splitlines() if not line.startswith("@prefix"))
+    assert first == "<https://w3id.org/takedown-kg/ontology> a owl:Ontology ;"
+    data = tmp_path / "twice.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> 1 .\n<http://example.org/b> <http://example.org/p> 2 .\n"
+                    "<http://example.org/a> <http://example.org/p> 1 .\n", encoding="utf-8")
+    written = run_cli("export", "--format", "nt", "--data", str(data))
+    lines = [line for line in written.stdout.splitlines() if "example.org" in line]
+    assert lines == ['<http://example.org/a> <http://example.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+                     '<http://example.org/b> <http://example.org/p> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .']
+
+
 def test_export_to_stdout_matches_build(built):
     result = run_cli("export", "--format", "turtle")
     assert result.returncode == 0
