@@ -144,23 +144,30 @@ def choose_format(form: str, accept: tuple[tuple[str, float], ...], name: str | 
 
 
 def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Answer:
-    """Check the query, run it and write its answer: done inside a sandboxed worker."""
-    from ..engines import OxigraphEngine
+    """Check the query, run it and write its answer: done inside a sandboxed worker.
+
+    SELECT and ASK answers are written by Oxigraph's own results writers: no
+    solution becomes a Python object (that took two thirds of a worker's time).
+    They hold the same values as `query --format NAME` gives, in Oxigraph's
+    layout (compact JSON). CONSTRUCT and DESCRIBE keep the project's writers,
+    so their prefixes and layout are those of `query` and of the exports.
+    """
+    import pyoxigraph
+
+    from ..engines import OxigraphEngine, as_result
     from ..formats import get_format
-    from ..results import WRITERS
     from ..safety import check
     from ..sparql import bind_terms
 
     checked = _checked(request.text, check)
+    name, media = choose_format(checked.form, request.accept, request.format)  # a 406 before any work
     terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes)
     dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
-    result = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).run(checked, terms)
-    result.form, result.prefixes = checked.form, prefixes
-    name, media = choose_format(checked.form, request.accept, request.format)
+    found = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).execute(checked, terms)
     if name in RESULT_TYPES:
-        body = WRITERS[name](result).encode("utf-8", "backslashreplace")
+        body = found.serialize(format=getattr(pyoxigraph.QueryResultsFormat, name.upper()))
     else:
-        body = get_format(name).write(result.graph)  # as `query --format NAME` writes it
+        body = get_format(name).write(as_result(found).graph)  # as `query --format NAME` writes it
     return Answer(body, media, checked.form)
 
 
