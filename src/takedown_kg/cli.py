@@ -281,6 +281,9 @@ def cmd_locate(args) -> int:
 @option("--workers", type=int, default=2, metavar="N", help="query processes, each answering one query at a time (default: 2)")
 @option("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop a query after this long: HTTP 503 (default: 30)")
 @option("--memory", type=int, default=1024, metavar="MB", help="memory each query process may add: past it HTTP 503 (default: 1024)")
+@option("--connections", type=int, default=256, metavar="N",
+        help="connections kept open at once; past it the longest silent one is closed, "
+             "or a 503 if every one is mid-request (default: 256)")
 @option("--screenshot", type=Path, metavar="PNG",
         help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
 def cmd_serve(args) -> int:
@@ -291,6 +294,8 @@ def cmd_serve(args) -> int:
     seconds, memory = _seconds(args.timeout), _megabytes(args.memory)
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: give a number from 1 to 64")
+    if not 1 <= args.connections <= 10_000:
+        raise UsageError(f"--connections {args.connections}: give a number from 1 to 10000")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: give a port from 0 to 65535 (0: any free one)")
     if args.screenshot:
@@ -301,6 +306,7 @@ def cmd_serve(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
+                        connections=args.connections,
                         log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None

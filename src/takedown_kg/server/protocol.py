@@ -7,14 +7,15 @@ sandboxed worker (answer()), so everything the query text decides runs there.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
-
 from ..errors import NotAcceptable, QueryRefused, UsageError
 
 #: Bytes of a request body, and characters of a query, past which a request is refused unread.
 MAX_BODY = 256 * 1024
 MAX_QUERY_CHARS = 100_000
+#: Parameters of one request (a query string or a form body).
+MAX_FIELDS = 1000
 
 #: Results formats of SELECT and ASK: name, media types (the first is sent).
 RESULT_TYPES = {
@@ -51,11 +52,37 @@ class Answer:
 
 
 def parse_form(body: str) -> dict[str, list[str]]:
-    """Parameters of a query string or a form body, keeping repeats."""
+    """Parameters of a query string or a form body, keeping repeats (as urllib's parse_qsl
+    with blank values kept, whose pure-Python unquoting took a third of a request's time)."""
+    fields = [field for field in body.split("&") if field]
+    if len(fields) > MAX_FIELDS:
+        raise UsageError(f"the request has {len(fields):,} parameters; this endpoint takes at most {MAX_FIELDS:,}")
     found: dict[str, list[str]] = {}
-    for name, value in parse_qsl(body, keep_blank_values=True, strict_parsing=False, max_num_fields=1000):
-        found.setdefault(name, []).append(value)
+    for field in fields:
+        name, _, value = field.partition("=")
+        found.setdefault(_unquote(name), []).append(_unquote(value))
     return found
+
+
+_HEX = {f"{a}{b}".encode(): bytes.fromhex(f"{a}{b}") for a in "0123456789abcdefABCDEF" for b in "0123456789abcdefABCDEF"}
+
+
+def _unquote(text: str) -> str:
+    """Percent-decoding of a form field (+ is a space); bad escapes are kept as they are, bad UTF-8 replaced.
+
+    Every %XX becomes a \\xXX escape (backslashes doubled first, so no other escape
+    exists) for the C decoder of escapes: ten times faster than a loop over the
+    pieces, which is kept for a bad escape (%zz, a % at the end) that it refuses."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    encoded = text.encode("utf-8")
+    try:
+        decoded = codecs.escape_decode(encoded.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+    except ValueError:
+        first, *rest = encoded.split(b"%")
+        decoded = first + b"".join([_HEX[part[:2]] + part[2:] if part[:2] in _HEX else b"%" + part for part in rest])
+    return decoded.decode("utf-8", "replace")
 
 
 def query_request(parameters: dict[str, list[str]], *, text: str | None, accept: str | None,
