@@ -1,9 +1,9 @@
 """The HTTP server: the SPARQL endpoint, the query page, the named queries and the exports.
 
 Routing lives here; reading and writing HTTP is loop.py's (one thread for
-every connection), running queries workers.py's (sandboxed processes), and
-what would stall the loop (a query's wait for its worker, making an export)
-runs on a lane thread (lanes.py). Limits: a request line of at most 64 KiB,
+every connection), running queries workers.py's (sandboxed processes, fed by
+the same loop through dispatch.py), and making an export or the page (which
+would stall the loop) a lane of two threads' (lanes.py). Limits: a request line of at most 64 KiB,
 a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS characters,
 `connections` open at once. One access-log line per request.
 """
@@ -21,10 +21,11 @@ from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryT
 from ..library import named_queries
 from ..sandbox import Sandbox
 from .dataset import Served
-from .lanes import Lanes
+from .dispatch import Dispatcher
+from .lanes import Lane
 from .loop import Later, Loop, Request, Response, error
 from .protocol import MAX_BODY, answer, parse_form, query_request
-from .workers import Busy, Pool
+from .workers import Pool
 
 #: HTTP status for each named error a query can end in.
 _STATUS = [(NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
@@ -53,7 +54,8 @@ class Server:
         self.served = served
         self.seconds = seconds
         self.log = log or (lambda line: None)
-        self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory))
+        self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
+                         on_free=lambda: self.loop.wake())
         self._exports: dict[str, tuple[bytes, str]] = {}
         self._exports_lock = threading.Lock()
         self._graphs = served.graphs()
@@ -68,8 +70,10 @@ class Server:
             listening.close()
             raise
         self.address = listening.getsockname()[:2]
-        self.lanes: Lanes | None = None
-        self.loop = Loop(listening, self.handle, self._submit, self._access, max_body=MAX_BODY, max_connections=connections)
+        self.files: Lane | None = None
+        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch)
+        self.loop.tickers.append(self.dispatcher.tick)
 
     @property
     def url(self) -> str:
@@ -78,8 +82,7 @@ class Server:
 
     def start(self) -> "Server":
         self.pool.start()
-        # One query thread per worker: a query waits for a worker, never for a thread.
-        self.lanes = Lanes({"query": self.pool.size, "files": 2})
+        self.files = Lane(2, "files")
         return self
 
     def serve_forever(self) -> None:
@@ -97,8 +100,8 @@ class Server:
             self.loop.wait_stopped(10)
         self.loop.sock.close()
         self.loop.close()
-        if self.lanes is not None:
-            self.lanes.close()
+        if self.files is not None:
+            self.files.close()
         self.pool.close()
 
     def _work(self, request):
@@ -106,17 +109,13 @@ class Server:
         return answer(self.served.store, self._prefixes, request)
 
     def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None) -> Later:
-        """The job that answers a query on the query lane (the request itself is read here, at once)."""
+        """A query for a worker (the request itself is read here, at once: a bad one is refused unqueued)."""
         request = query_request(parameters, text=text, accept=accept, graphs=self._graphs)
-        queued = time.monotonic()
 
-        def job() -> Response:
-            if time.monotonic() - queued > self.seconds:  # every worker stayed busy all this time
-                raise Busy(f"all {self.pool.size} query workers stayed busy for {self.seconds:g} s; try again later")
-            answer_ = self.pool.run(request)
-            return Response(200, answer_.body, answer_.media_type)
+        def answered(result) -> Response:
+            return _refusal(result) if isinstance(result, TakedownError) else Response(200, result.body, result.media_type)
 
-        return Later(job, "query")
+        return Later(lambda reply: self.dispatcher.submit(request, lambda result: reply(answered(result))))
 
     def export(self, name: str) -> tuple[bytes, str] | None:
         """graph.<suffix> in any export format, or graph.html (the network page); made once, then kept."""
@@ -160,15 +159,6 @@ class Server:
         except TakedownError as failure:
             return _refusal(failure)
 
-    def _submit(self, later: Later, deliver: Callable[[Response], None]) -> None:
-        def job() -> Response:
-            try:
-                return later.job()
-            except TakedownError as failure:
-                return _refusal(failure)
-
-        self.lanes.submit(Later(job, later.lane), deliver)
-
     def _route(self, request: Request) -> Response | Later:
         if request.method not in ("GET", "HEAD", "POST"):
             known = request.method in ("PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
@@ -204,10 +194,13 @@ class Server:
             return Response(200, *made)
 
         def job() -> Response:
-            found = make()
+            try:
+                found = make()
+            except TakedownError as failure:
+                return _refusal(failure)
             return Response(200, *found) if found is not None else _nothing(path)
 
-        return Later(job, "files")
+        return Later(lambda reply: self.files.submit(job, reply))
 
     def _sparql(self, request: Request, parameters: dict[str, list[str]], post: bool) -> Response | Later:
         text = None

@@ -55,11 +55,11 @@ class Response:
     close: bool = False
 
 
-#: What a handler gives back: a Response now, or a job whose Response a lane computes.
+#: What a handler gives back: a Response now, or a Later whose start(reply) has the Response
+#: given to reply() when it is ready (from any thread).
 @dataclass
 class Later:
-    job: Callable[[], Response]
-    lane: str
+    start: Callable[[Callable[[Response], None]], None]
 
 
 def error(status: int, message: str, **options) -> Response:
@@ -86,10 +86,9 @@ class _Connection:
 class Loop:
     """Accepts, parses and answers HTTP/1.1 on `sock` with handle(request) -> Response | Later."""
 
-    def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"],
-                 submit: Callable[[Later, Callable[[Response], None]], None], log: Callable[..., None], *,
+    def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"], log: Callable[..., None], *,
                  max_body: int, max_connections: int):
-        self.sock, self.handle, self.submit, self.log = sock, handle, submit, log
+        self.sock, self.handle, self.log = sock, handle, log
         self.max_body, self.max_connections = max_body, max_connections
         self.sock.setblocking(False)
         self.selector = selectors.DefaultSelector()
@@ -97,23 +96,35 @@ class Loop:
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
-        self.selector.register(self._wake_read, selectors.EVENT_READ, "wake")
+        self.selector.register(self._wake_read, selectors.EVENT_READ, self._drain)
+        #: Called on every turn with the time; each gives the next moment it must be called again, or None.
+        self.tickers: list[Callable[[float], float | None]] = []
+        self._thread: int | None = None
         self.connections: dict[int, _Connection] = {}
         self._done: deque[tuple[_Connection, Response]] = deque()
         self._stopping = False
         self._stopped = threading.Event()
         self._stopped.set()
 
-    # Threads other than the loop's talk to it only through these two.
+    # Threads other than the loop's talk to it only through these three.
     def deliver(self, connection: _Connection, response: Response) -> None:
+        if threading.get_ident() == self._thread:
+            return self._respond(connection, response)
         self._done.append((connection, response))
-        self._wake()
+        self.wake()
 
     def stop(self) -> None:
         self._stopping = True
-        self._wake()
+        self.wake()
 
-    def _wake(self) -> None:
+    def watch(self, fd: int, ready: Callable[[], None]) -> None:
+        """Have ready() called (in the loop) whenever `fd` can be read: a worker's pipe."""
+        self.selector.register(fd, selectors.EVENT_READ, ready)
+
+    def unwatch(self, fd: int) -> None:
+        self.selector.unregister(fd)
+
+    def wake(self) -> None:
         try:
             os.write(self._wake_write, b"x")
         except (BlockingIOError, OSError):
@@ -121,24 +132,28 @@ class Loop:
 
     def run(self) -> None:
         self._stopped.clear()
-        checked = time.monotonic()
+        self._thread = threading.get_ident()
+        checked = next_moment = time.monotonic()
         try:
             while not self._stopping:
-                for key, events in self.selector.select(timeout=1.0):
+                timeout = max(0.0, min(1.0, next_moment - time.monotonic()))
+                for key, events in self.selector.select(timeout=timeout):
                     if key.data is None:
                         self._accept()
-                    elif key.data == "wake":
-                        self._drain()
-                    elif events & selectors.EVENT_WRITE:
-                        self._write(key.data)
+                    elif isinstance(key.data, _Connection):
+                        (self._write if events & selectors.EVENT_WRITE else self._read)(key.data)
                     else:
-                        self._read(key.data)
+                        key.data()
                 while self._done:
                     self._respond(*self._done.popleft())
-                if time.monotonic() - checked >= 1.0:
-                    checked = time.monotonic()
-                    self._expire(checked)
+                now = time.monotonic()
+                moments = [moment for tick in self.tickers if (moment := tick(now)) is not None]
+                next_moment = min([now + 1.0, *moments])
+                if now - checked >= 1.0:
+                    checked = now
+                    self._expire(now)
         finally:
+            self._thread = None
             self._stopped.set()
 
     def wait_stopped(self, timeout: float) -> None:
@@ -272,7 +287,7 @@ class Loop:
         except Exception as failure:  # a bug of a handler must not end the loop
             answer = error(500, f"the server failed: {type(failure).__name__}")
         if isinstance(answer, Later):
-            self.submit(answer, lambda response: self.deliver(connection, response))
+            answer.start(lambda response: self.deliver(connection, response))
         else:
             self._respond(connection, answer)
 
@@ -293,7 +308,7 @@ class Loop:
         textual = response.media_type.startswith("text/") or response.media_type.endswith(
             ("json", "xml", "trig", "triples", "quads"))
         head = [f"HTTP/1.1 {response.status} {_phrase(response.status)}",
-                "Server: takedown-kg", f"Date: {formatdate(usegmt=True)}",
+                "Server: takedown-kg", f"Date: {_date()}",
                 f"Content-Type: {response.media_type}{'; charset=utf-8' if textual else ''}",
                 f"Content-Length: {len(response.body)}", "X-Content-Type-Options: nosniff"]
         if response.media_type == "text/html":
@@ -374,6 +389,17 @@ def _head_end(buffer: bytearray) -> int:
 
 def _after_head(buffer: bytearray, end: int) -> int:
     return end + (4 if buffer[end:end + 4] == b"\r\n\r\n" else 2)
+
+
+_DATE = [0, ""]
+
+
+def _date() -> str:
+    """The Date header's value, made once a second."""
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE[:] = [now, formatdate(now, usegmt=True)]
+    return _DATE[1]
 
 
 def _phrase(status: int) -> str:

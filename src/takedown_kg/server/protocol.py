@@ -188,7 +188,7 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
 
     checked = _checked(request.text, check)
     name, media = choose_format(checked.form, request.accept, request.format)  # a 406 before any work
-    terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes)
+    terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes) if request.bindings else {}
     dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
     found = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).execute(checked, terms)
     if name in RESULT_TYPES:
