@@ -8,6 +8,7 @@ import http.client
 import json
 import re
 import signal
+import socket
 import threading
 import time
 import urllib.error
@@ -230,9 +231,16 @@ def test_named_query_with_bind(server, empty_dir):
     assert status == 200
     expected = values(cli("query", "evidence", "--bind", "fact=pni:compliance-x", "--format", "json", cwd=empty_dir), "json")
     assert values(body, "json") == expected and expected["results"]["bindings"]
+    # Said as the request wrote it (bind=...), not as the command line does (--bind ...).
     assert fetch(server.url + "queries/evidence?bind=fact=compliance-x")[::2] == (400, (
-        "Error: --bind fact=compliance-x: not an RDF term; write a prefixed name (pni:compliance-x for a fact of the "
+        "Error: bind=fact=compliance-x: not an RDF term; write a prefixed name (pni:compliance-x for a fact of the "
         "article, tkd:compliance-x for an actor), an <IRI>, a \"quoted text\", a number or true/false\n").encode())
+    assert fetch(server.url + "queries/evidence?bind=fact=zz:x")[::2] == (
+        400, b"Error: bind=fact=zz:x: unknown prefix 'zz'; the query page at / lists the prefixes\n")
+    assert fetch(server.url + "queries/evidence?bind=fakt=pni:x")[::2] == (
+        400, b"Error: bind=fakt=...: the query has no ?fakt; did you mean fact?\n")
+    assert fetch(server.url + "queries/evidence?bind=fact")[::2] == (
+        400, b"Error: bind=fact: write it as NAME=VALUE, for example bind=fact=pni:compliance-x\n")
     assert fetch(server.url + "queries/evidenc")[::2] == (404, b"Error: no named query 'evidenc'; did you mean evidence, events?\n")
 
 
@@ -343,6 +351,73 @@ def test_one_access_log_line_per_request_and_a_clean_stop_on_ctrl_c(tmp_path):
     assert all(not _alive(pid) for pid in workers)
 
 
+def test_many_idle_connections_do_not_keep_a_new_client_out(server):
+    """Idle connections cost the server a socket each, no thread: past the cap (256) the one
+    silent the longest is closed, and a new client is answered at once."""
+    host = urlsplit(server.url)
+    idle = []
+    try:
+        for n in range(300):
+            sock = socket.create_connection((host.hostname, host.port), timeout=10)
+            if n >= 150:
+                sock.sendall(b"GET /sparql?query=ASK")  # a request that never ends
+            idle.append(sock)
+        started = time.monotonic()
+        assert sparql(server, "ASK { tkd:telegram a tk:SocialMediaPlatform }")[::2] == (200, b'{"head":{},"boolean":true}')
+        assert time.monotonic() - started < 3
+        time.sleep(0.5)
+        closed = [_ended(sock) for sock in idle]
+        # The first ones opened (and never written to) were the longest silent: 45 of them
+        # closed to make room for the others and the new client.
+        assert closed == [True] * 45 + [False] * 255
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_past_the_cap_with_every_connection_mid_request_a_newcomer_gets_503_at_once(tmp_path):
+    with serving("--connections", "2", "--workers", "2", "--timeout", "2", cwd=tmp_path) as running:
+        host = urlsplit(running.url)
+        busy = []
+        for _ in range(2):
+            connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+            connection.request("GET", "/sparql?" + urlencode({"query": RUNAWAY}))
+            busy.append(connection)
+        time.sleep(0.5)
+        started = time.monotonic()
+        status, _, body = sparql(running, "ASK {}")
+        assert (status, body) == (503, b"Error: all 2 connections this server keeps are in the middle of a request; "
+                                       b"try again later\n")
+        assert time.monotonic() - started < 1
+        answers = [connection.getresponse() for connection in busy]
+        assert [(a.status, a.read()) for a in answers] == [
+            (503, b"Error: the query ran past its limit of 2 s and was stopped; narrow the query\n")] * 2
+        for connection in busy:
+            connection.close()
+        assert sparql(running, "ASK {}")[::2] == (200, b'{"head":{},"boolean":true}')
+        running.stop()
+    # Refused before its request was read: the access log has "-" for it.
+    assert re.search(r' 127\.0\.0\.1 "-" 503 91 \d+\.\dms\n', running.stderr.splitlines(keepends=True)[0])
+
+
+def test_data_that_does_not_conform_is_said_once_at_start(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    broken = tmp_path / "pni"
+    shutil.copytree(ROOT / "data" / "sources" / "pni", broken)
+    facts = broken / "facts.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"F18"', '"18"'), encoding="utf-8")
+    expected = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--data", str(broken), cwd=tmp_path).stderr
+    assert expected.startswith("Warning: the data does not conform (1 violation(s); first: ") and expected.count("\n") == 1
+    with serving("--data", str(broken), cwd=tmp_path) as running:
+        assert sparql(running, "ASK { ?s ?p ?o }")[0] == 200
+        running.stop()
+    assert running.stderr.splitlines()[0] + "\n" == expected
+    assert running.stderr.count("Warning:") == 1
+
+
 def test_sigterm_stops_it_too(tmp_path):
     with serving(cwd=tmp_path) as running:
         workers = children(running.process.pid)
@@ -385,6 +460,13 @@ def test_the_readme_shows_real_sessions(tmp_path):
                                     timeout=60)
             assert (result.returncode, result.stderr) == (0, b""), line
             assert result.stdout or (tmp_path / "out" / "served.trig").stat().st_size > 1000, line
+
+
+def _ended(sock: socket.socket) -> bool:
+    """Whether the server closed this connection (it is readable and reads nothing)."""
+    import select
+
+    return bool(select.select([sock], [], [], 0)[0]) and sock.recv(1) == b""
 
 
 def _alive(pid: int) -> bool:

@@ -304,6 +304,8 @@ def cmd_serve(args) -> int:
         sys.stderr.write(f"Warning: listening on {args.host}, not only on this machine: anyone who can reach it can "
                          "query the graph (read-only, no authentication)\n")
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
+    for warning in served.warnings:  # as `query` says it on the same data, once
+        sys.stderr.write(f"Warning: {warning}\n")
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
                         connections=args.connections,

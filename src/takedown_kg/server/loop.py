@@ -188,7 +188,8 @@ class Loop:
             self.connections[sock.fileno()] = connection
             self._watch(connection, selectors.EVENT_READ)
             if full:
-                connection.started, connection.busy = time.monotonic(), True
+                # Answered before its request is read: "-" stands for it in the access log.
+                connection.started, connection.busy, connection.line = time.monotonic(), True, "-"
                 self._send(connection, error(503, f"all {self.max_connections} connections this server keeps are "
                                                   "in the middle of a request; try again later",
                                              headers={"Retry-After": "5"}, close=True))

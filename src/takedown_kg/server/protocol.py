@@ -188,7 +188,10 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
 
     checked = _checked(request.text, check)
     name, media = choose_format(checked.form, request.accept, request.format)  # a 406 before any work
-    terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes) if request.bindings else {}
+    try:
+        terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes) if request.bindings else {}
+    except UsageError as failure:
+        raise _in_http_words(failure) from None
     dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
     found = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).execute(checked, terms)
     if name in RESULT_TYPES:
@@ -196,6 +199,15 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
     else:
         body = get_format(name).write(as_result(found).graph)  # as `query --format NAME` writes it
     return Answer(body, media, checked.form)
+
+
+def _in_http_words(failure: UsageError) -> UsageError:
+    """A refused binding said as the request wrote it (bind=NAME=VALUE), not as the command line does
+    (--bind NAME=VALUE), with the page in place of the command that lists the prefixes."""
+    line = failure.lines[0]
+    if line.startswith("--bind "):
+        line = "bind=" + line[len("--bind "):]
+    return UsageError(line.replace("see takedown-kg query --prefixes", "the query page at / lists the prefixes"))
 
 
 _CHECKED: dict[str, object] = {}
