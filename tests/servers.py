@@ -123,3 +123,61 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = db/virtuoso.db
+ErrorLogFile = db/virtuoso.log
+LockFile = db/virtuoso.lck
+TransactionFile = db/virtuoso.trx
+xa_persistent_file = db/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = db/virtuoso-temp.db
+TransactionFile = db/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+DirsAllowed = .
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 10
+Charset = UTF-8
+"""
+
+
+@contextmanager
+def virtuoso_server(folder: Path):
+    """Virtuoso (Debian's virtuoso-opensource) on free loopback ports with a new database in `folder`;
+    yields its base URL. Its Graph Store endpoint with authentication is /sparql-graph-crud-auth
+    (HTTP Digest; a new database's administrator is dba, password dba)."""
+    binary = shutil.which("virtuoso-t")
+    need(binary is not None, "Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    (folder / "db").mkdir(parents=True, exist_ok=True)
+    http_port = free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql=free_port(), http=http_port), encoding="ascii")
+    process = subprocess.Popen([binary, "+configfile", "virtuoso.ini", "+foreground"], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{http_port}"
+    try:
+        deadline = time.monotonic() + 180  # a new database takes 20-30 s on two busy cores
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = folder / "db" / "virtuoso.log"
+                    raise AssertionError(f"Virtuoso did not start: {log.read_text()[-2000:] if log.is_file() else ''}")
+                time.sleep(0.25)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -351,6 +351,8 @@ def _serve_screenshot(server, target: Path) -> int:
 @corpus_options(source=False)
 @option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the build's folder, used when it matches the inputs (default: out)")
 @option("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default: 60)")
+@option("--default-graph", metavar="IRI",
+        help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
 def cmd_push(args) -> int:
     from .push import credentials, push
     from .server import open_dataset
@@ -359,7 +361,8 @@ def cmd_push(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     graphs = triples = 0
     verb = "would put" if args.dry_run else "put"
-    for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout):
+    for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
+                       default_graph=args.default_graph):
         graphs, triples = graphs + 1, triples + pushed.triples
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"
