@@ -23,7 +23,7 @@ from ..sandbox import Sandbox
 from .dataset import Served
 from .dispatch import Dispatcher
 from .lanes import Lane
-from .loop import Later, Loop, Request, Response, error
+from .loop import Later, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, answer, parse_form, query_request
 from .workers import Pool
 
@@ -226,8 +226,10 @@ class Server:
 
         took = time.monotonic() - started
         shown = visible(line[:200] + ("…" if len(line) > 200 else ""))
-        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self.log(f'{when} {client} "{shown}" {status} {size} {took * 1000:.1f}ms')
+        self.log(f'{every_second(_STAMP)} {client} "{shown}" {status} {size} {took * 1000:.1f}ms')
+
+
+_STAMP = lambda second: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))  # noqa: E731
 
 
 def _refusal(failure: TakedownError) -> Response:

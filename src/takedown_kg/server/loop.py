@@ -309,7 +309,7 @@ class Loop:
         textual = response.media_type.startswith("text/") or response.media_type.endswith(
             ("json", "xml", "trig", "triples", "quads"))
         head = [f"HTTP/1.1 {response.status} {_phrase(response.status)}",
-                "Server: takedown-kg", f"Date: {_date()}",
+                "Server: takedown-kg", f"Date: {every_second(_HTTP_DATE)}",
                 f"Content-Type: {response.media_type}{'; charset=utf-8' if textual else ''}",
                 f"Content-Length: {len(response.body)}", "X-Content-Type-Options: nosniff"]
         if response.media_type == "text/html":
@@ -392,15 +392,17 @@ def _after_head(buffer: bytearray, end: int) -> int:
     return end + (4 if buffer[end:end + 4] == b"\r\n\r\n" else 2)
 
 
-_DATE = [0, ""]
+_HTTP_DATE = lambda second: formatdate(second, usegmt=True)  # noqa: E731
+_MADE: dict[Callable[[int], str], tuple[int, str]] = {}
 
 
-def _date() -> str:
-    """The Date header's value, made once a second."""
-    now = int(time.time())
-    if _DATE[0] != now:
-        _DATE[:] = [now, formatdate(now, usegmt=True)]
-    return _DATE[1]
+def every_second(make: Callable[[int], str]) -> str:
+    """make(the current second), made once a second (a Date header, a time stamp: one per request)."""
+    second = int(time.time())
+    made = _MADE.get(make)
+    if made is None or made[0] != second:
+        made = _MADE[make] = (second, make(second))
+    return made[1]
 
 
 def _phrase(status: int) -> str:

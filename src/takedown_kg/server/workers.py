@@ -93,6 +93,8 @@ class Pool:
     # The same steps one at a time, for a caller that waits on the workers' pipes itself (serve's loop).
     def take(self) -> _Worker | None:
         """A free worker, or None at once."""
+        if self._free.empty():  # the common answer under load, without raising and catching Empty
+            return None
         try:
             return self._free.get_nowait()
         except queue.Empty:
