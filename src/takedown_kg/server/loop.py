@@ -2,9 +2,11 @@
 
 http.server spent about 0.7 ms of CPU per request (a thread per connection,
 headers through the email parser), as much as the query itself; here a
-request costs the loop a few splits and one write. What takes time is handed
-to a lane of threads (lanes.py) and its response comes back through a wake-up
-pipe, so an idle or a slow connection costs a socket, never a thread.
+request costs the loop a few splits and one write. What takes time answers
+later (a Later): a query through the workers' pipes, which the loop watches
+too (dispatch.py), an export on a lane of threads (lanes.py), whose answer
+comes back through a wake-up pipe. An idle or a slow connection costs a
+socket, never a thread.
 
 Bounds: a request line of at most 64 KiB (414), headers of at most 64 KiB and
 100 lines (431), a body of `max_body` bytes (413, checked before it is read),
