@@ -90,24 +90,35 @@ def oxigraph_server(location: Path, *, union: bool = True):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        with _until_stopped(process, f"{url}/query?query=ASK%7B%7D", seconds=30,
+                            failure=lambda: f"the Oxigraph server did not start: {process.stderr.read().decode()}"):
+            yield url
+    finally:
+        process.stderr.close()
+
+
+@contextmanager
+def _until_stopped(process: subprocess.Popen, probe: str, *, seconds: float, failure):
+    """Wait until `probe` answers (AssertionError with failure() if the server ends or `seconds` pass
+    first), run the block, then stop the server."""
+    try:
+        deadline = time.monotonic() + seconds
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2):
+                with urllib.request.urlopen(probe, timeout=2):
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the Oxigraph server did not start: {process.stderr.read().decode()}")
+                    raise AssertionError(failure()) from None
                 time.sleep(0.1)
-        yield url
+        yield
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stderr.close()
 
 
 def children(pid: int) -> list[int]:
@@ -162,22 +173,8 @@ def virtuoso_server(folder: Path):
     process = subprocess.Popen([binary, "+configfile", "virtuoso.ini", "+foreground"], cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{http_port}"
-    try:
-        deadline = time.monotonic() + 180  # a new database takes 20-30 s on two busy cores
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log = folder / "db" / "virtuoso.log"
-                    raise AssertionError(f"Virtuoso did not start: {log.read_text()[-2000:] if log.is_file() else ''}")
-                time.sleep(0.25)
+    log = folder / "db" / "virtuoso.log"
+    # A new database takes 10-30 s on two busy cores.
+    with _until_stopped(process, f"{url}/sparql?query=ASK%7B%7D", seconds=180,
+                        failure=lambda: f"Virtuoso did not start: {log.read_text()[-2000:] if log.is_file() else ''}"):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
