@@ -475,3 +475,21 @@ def _alive(pid: int) -> bool:
             return stream.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_long_pipeline_is_answered_in_order_and_the_server_stays_up(tmp_path):
+    """Four hundred requests in one write: each answered, in order (taken one per turn of the
+    server's loop, never by recursion: six calls a request would pass Python's limit of a thousand
+    at about 160), and the server answers others after. (Four hundred, not more: the test reads
+    the server's access log only at the end, and a full pipe would stop the server's writes.)"""
+    with serving(cwd=tmp_path) as running:
+        host = urlsplit(running.url)
+        with socket.create_connection((host.hostname, host.port), timeout=30) as sock:
+            sock.sendall(b"".join(f"GET /a/{n} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for n in range(400)))
+            received = b""
+            while received.count(b"HTTP/1.1 404 Not Found\r\n") < 400 or not received.endswith(b"\n"):
+                chunk = sock.recv(1 << 16)
+                assert chunk, "the server closed the connection"
+                received += chunk
+        assert re.findall(rb"Error: nothing at (/a/\d+);", received) == [f"/a/{n}".encode() for n in range(400)]
+        assert sparql(running, "ASK {}")[::2] == (200, b'{"head":{},"boolean":true}')

@@ -104,6 +104,7 @@ class Loop:
         self._thread: int | None = None
         self.connections: dict[int, _Connection] = {}
         self._done: deque[tuple[_Connection, Response]] = deque()
+        self._pipelined: deque[_Connection] = deque()
         self._stopping = False
         self._stopped = threading.Event()
         self._stopped.set()
@@ -138,16 +139,20 @@ class Loop:
         checked = next_moment = time.monotonic()
         try:
             while not self._stopping:
-                timeout = max(0.0, min(1.0, next_moment - time.monotonic()))
+                timeout = 0.0 if self._pipelined else max(0.0, min(1.0, next_moment - time.monotonic()))
                 for key, events in self.selector.select(timeout=timeout):
                     if key.data is None:
                         self._accept()
                     elif isinstance(key.data, _Connection):
-                        (self._write if events & selectors.EVENT_WRITE else self._read)(key.data)
+                        self._guarded(key.data, self._write if events & selectors.EVENT_WRITE else self._read)
                     else:
                         key.data()
                 while self._done:
                     self._respond(*self._done.popleft())
+                for _ in range(len(self._pipelined)):  # one request each per turn: a long pipeline waits its turn
+                    connection = self._pipelined.popleft()
+                    if not connection.busy and connection.sock.fileno() >= 0:
+                        self._guarded(connection, self._parse)
                 now = time.monotonic()
                 moments = [moment for tick in self.tickers if (moment := tick(now)) is not None]
                 next_moment = min([now + 1.0, *moments])
@@ -157,6 +162,13 @@ class Loop:
         finally:
             self._thread = None
             self._stopped.set()
+
+    def _guarded(self, connection: _Connection, step: Callable[[_Connection], None]) -> None:
+        """One step on one connection; a failure of this server's own (a bug) closes that connection only."""
+        try:
+            step(connection)
+        except Exception:
+            self._close(connection)
 
     def wait_stopped(self, timeout: float) -> None:
         self._stopped.wait(timeout)
@@ -348,8 +360,8 @@ class Loop:
         if connection.close_after:
             return self._linger(connection)
         self._watch(connection, selectors.EVENT_READ)
-        if connection.buffer:  # a pipelined request arrived with the last one
-            self._parse(connection)
+        if connection.buffer:  # a pipelined request arrived with the last one: parsed on the next turn,
+            self._pipelined.append(connection)  # not from here (a thousand tiny ones would recurse)
 
     def _watch(self, connection: _Connection, events: int) -> None:
         if connection.events == events:
