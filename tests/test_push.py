@@ -178,6 +178,20 @@ def test_virtuoso_refuses_a_wrong_password_in_one_line(virtuoso, built):
     assert SECRET_PASSWORD not in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(("challenge", "message"), [
+    ('Bearer realm="store"', "asks for an authentication other than Digest or Basic; no graph was written before it"),
+    ('Basic realm="store"', "answered HTTP 401 Unauthorized: no such luck (check TAKEDOWN_KG_STORE_TOKEN, or "
+                            "TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD); no graph was written before it"),
+])
+def test_digest_credentials_meet_another_challenge_in_one_line(built, challenge, message):
+    with fake_store(401, challenge=challenge) as (url, seen):
+        result = run_cli("push", url, cwd=built, env={**DIGEST, "TAKEDOWN_KG_STORE_PASSWORD": SECRET_PASSWORD})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"Error: graph <{GRAPHS[0]}>: {url} {message}\n"
+    # Digest sends nothing before the store's challenge, and never the password.
+    assert seen == [("PUT", f"/store?graph={quote(GRAPHS[0], safe='')}", None)]
+
+
 def test_without_a_default_graph_name_virtuoso_says_why_in_one_line(virtuoso, built):
     url, _ = virtuoso
     result = run_cli("push", f"{url}/sparql-graph-crud-auth", cwd=built, env=DIGEST)
@@ -196,6 +210,8 @@ class _Store(http.server.BaseHTTPRequestHandler):
         status = self.server.statuses.pop(0) if self.server.statuses else 204
         body = b"" if status < 400 else b"no such luck\n"
         self.send_response(status)
+        if status == 401 and self.server.challenge:
+            self.send_header("WWW-Authenticate", self.server.challenge)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -207,9 +223,9 @@ class _Store(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_store(*statuses: int):
+def fake_store(*statuses: int, challenge: str | None = None):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Store)
-    server.seen, server.statuses = [], list(statuses)
+    server.seen, server.statuses, server.challenge = [], list(statuses), challenge
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

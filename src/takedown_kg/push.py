@@ -147,6 +147,9 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
         except urllib.error.HTTPError as error:
             raise PushFailed(f"graph {_show(name)}: {url} answered HTTP {error.code} {error.reason}"
                              f"{_detail(error)}{_hint(error.code, name)}; {_before(written)}") from None
+        except ValueError:  # urllib's Digest handler met a challenge of a scheme it does not answer
+            raise PushFailed(f"graph {_show(name)}: {url} asks for an authentication other than Digest or Basic; "
+                             f"{_before(written)}") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", None) or error
             reason = getattr(reason, "strerror", None) or str(reason)

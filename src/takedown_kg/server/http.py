@@ -3,9 +3,9 @@
 Routing lives here; reading and writing HTTP is loop.py's (one thread for
 every connection), running queries workers.py's (sandboxed processes, fed by
 the same loop through dispatch.py), and making an export or the page (which
-would stall the loop) a lane of two threads' (lanes.py). Limits: a request line of at most 64 KiB,
-a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS characters,
-`connections` open at once. One access-log line per request.
+would stall the loop) a lane of two threads' (lanes.py). Limits: a request
+line of at most 64 KiB, a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS
+characters, `connections` open at once. One access-log line per request.
 """
 
 from __future__ import annotations
@@ -151,9 +151,8 @@ class Server:
             self._exports["/"] = (render_page(self.served, self._queries).encode("utf-8"), "text/html")
         return self._exports["/"][0]
 
-
     def handle(self, request: Request) -> Response | Later:
-        """The answer to one request: at once, or as a job for a lane."""
+        """The answer to one request: at once, or Later (a query for a worker, a file to make)."""
         try:
             return self._route(request)
         except TakedownError as failure:
