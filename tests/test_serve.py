@@ -147,7 +147,14 @@ CONSTRUCT = "CONSTRUCT WHERE { ?demand a tk:Demand ; rdfs:label ?label }"
 def test_construct_in_rdf_formats(server, empty_dir, accept, name, media):
     status, content_type, body = sparql(server, CONSTRUCT, accept)
     assert (status, content_type) == (200, f"{media}; charset=utf-8")
-    assert body.decode("utf-8") == cli("query", "-e", CONSTRUCT, "--format", name, cwd=empty_dir)
+    # The same triples as the command writes; their order follows the store they were read from
+    # (the exports keep the order of the sources, unsorted), which differs between a build and memory.
+    import pyoxigraph
+
+    fmt = pyoxigraph.RdfFormat.from_media_type(media)
+    triples = lambda text: {str(t) for t in pyoxigraph.parse(text, format=fmt)}  # noqa: E731
+    expected = triples(cli("query", "-e", CONSTRUCT, "--format", name, cwd=empty_dir).encode("utf-8"))
+    assert triples(body) == expected and len(expected) == 43
 
 
 @pytest.mark.parametrize(("query", "accept", "message"), [
