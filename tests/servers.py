@@ -90,24 +90,35 @@ def oxigraph_server(location: Path, *, union: bool = True):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        with _until_stopped(process, f"{url}/query?query=ASK%7B%7D", seconds=30,
+                            failure=lambda: f"the Oxigraph server did not start: {process.stderr.read().decode()}"):
+            yield url
+    finally:
+        process.stderr.close()
+
+
+@contextmanager
+def _until_stopped(process: subprocess.Popen, probe: str, *, seconds: float, failure):
+    """Wait until `probe` answers (AssertionError with failure() if the server ends or `seconds` pass
+    first), run the block, then stop the server."""
+    try:
+        deadline = time.monotonic() + seconds
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2):
+                with urllib.request.urlopen(probe, timeout=2):
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the Oxigraph server did not start: {process.stderr.read().decode()}")
+                    raise AssertionError(failure()) from None
                 time.sleep(0.1)
-        yield url
+        yield
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stderr.close()
 
 
 def children(pid: int) -> list[int]:
@@ -123,3 +134,47 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = db/virtuoso.db
+ErrorLogFile = db/virtuoso.log
+LockFile = db/virtuoso.lck
+TransactionFile = db/virtuoso.trx
+xa_persistent_file = db/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = db/virtuoso-temp.db
+TransactionFile = db/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+DirsAllowed = .
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 10
+Charset = UTF-8
+"""
+
+
+@contextmanager
+def virtuoso_server(folder: Path):
+    """Virtuoso (Debian's virtuoso-opensource) on free loopback ports with a new database in `folder`;
+    yields its base URL. Its Graph Store endpoint with authentication is /sparql-graph-crud-auth
+    (HTTP Digest; a new database's administrator is dba, password dba)."""
+    binary = shutil.which("virtuoso-t")
+    need(binary is not None, "Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    (folder / "db").mkdir(parents=True, exist_ok=True)
+    http_port = free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql=free_port(), http=http_port), encoding="ascii")
+    process = subprocess.Popen([binary, "+configfile", "virtuoso.ini", "+foreground"], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{http_port}"
+    log = folder / "db" / "virtuoso.log"
+    # A new database takes 10-30 s on two busy cores.
+    with _until_stopped(process, f"{url}/sparql?query=ASK%7B%7D", seconds=180,
+                        failure=lambda: f"Virtuoso did not start: {log.read_text()[-2000:] if log.is_file() else ''}"):
+        yield url

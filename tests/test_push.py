@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from conftest import run_cli
-from servers import oxigraph_server
+from servers import oxigraph_server, virtuoso_server
 from takedown_kg import corpus
 from takedown_kg.library import named_queries
 from takedown_kg.vocab import DATA_BASE
@@ -120,6 +120,87 @@ def test_named_queries_on_the_store_answer_as_query_does(store, built, name):
     assert rows(ours), f"{name} answers no row: the comparison would prove nothing"
 
 
+VIRTUOSO_DEFAULT = "urn:x-takedown-kg:default"
+DIGEST = {"TAKEDOWN_KG_STORE_USER": "dba", "TAKEDOWN_KG_STORE_PASSWORD": "dba", "TAKEDOWN_KG_STORE_AUTH": "digest"}
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory, built):
+    """Virtuoso, pushed to once over its authenticated endpoint (HTTP Digest); it has no unnamed
+    default graph, so the default graph's triples go to a named graph of their own."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        first = run_cli("push", f"{url}/sparql-graph-crud-auth", "--default-graph", VIRTUOSO_DEFAULT, cwd=built, env=DIGEST)
+        yield url, first
+
+
+def virtuoso_graph(url: str, graph: str) -> set[str]:
+    import pyoxigraph
+
+    request = urllib.request.Request(f"{url}/sparql-graph-crud?graph={quote(graph, safe='')}",
+                                     headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return {str(t) for t in pyoxigraph.parse(response.read(), format=pyoxigraph.RdfFormat.N_TRIPLES)}
+
+
+def virtuoso_count(url: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN ({', '.join(f'<{g}>' for g in [*GRAPHS, VIRTUOSO_DEFAULT])})) }}"
+    request = urllib.request.Request(f"{url}/sparql?{urlencode({'query': query})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return int(json.loads(response.read())["results"]["bindings"][0]["n"]["value"])
+
+
+def test_virtuoso_takes_every_graph_with_digest_authentication(virtuoso, built, expected):
+    url, first = virtuoso
+    assert (first.returncode, first.stderr) == (0, "")
+    lines = first.stdout.splitlines()
+    assert [line.split()[1] for line in lines[:-1]] == [f"<{g}>" for g in [*GRAPHS, VIRTUOSO_DEFAULT]]
+    assert all(line.endswith("HTTP 201") for line in lines[:-1]), lines
+    assert lines[-1] == f"12 graphs, 2,160 triples, to {url}/sparql-graph-crud-auth: done"
+    for graph in GRAPHS:
+        assert virtuoso_graph(url, graph) == expected[graph], graph
+    assert virtuoso_graph(url, VIRTUOSO_DEFAULT) == expected[""]
+    # A second push replaces: the same quads, not twice as many.
+    assert virtuoso_count(url) == 2160
+    again = run_cli("push", f"{url}/sparql-graph-crud-auth", "--default-graph", VIRTUOSO_DEFAULT, cwd=built, env=DIGEST)
+    assert again.returncode == 0, again.stderr
+    assert virtuoso_count(url) == 2160
+
+
+def test_virtuoso_refuses_a_wrong_password_in_one_line(virtuoso, built):
+    url, _ = virtuoso
+    wrong = {**DIGEST, "TAKEDOWN_KG_STORE_PASSWORD": SECRET_PASSWORD}
+    result = run_cli("push", f"{url}/sparql-graph-crud-auth", "--default-graph", VIRTUOSO_DEFAULT, cwd=built, env=wrong)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"Error: graph <{GRAPHS[0]}>: {url}/sparql-graph-crud-auth answered HTTP 401 ")
+    assert result.stderr.endswith("(check TAKEDOWN_KG_STORE_TOKEN, or TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD); "
+                                  "no graph was written before it\n")
+    assert SECRET_PASSWORD not in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("challenge", "message"), [
+    ('Bearer realm="store"', "asks for an authentication other than Digest or Basic; no graph was written before it"),
+    ('Basic realm="store"', "answered HTTP 401 Unauthorized: no such luck (check TAKEDOWN_KG_STORE_TOKEN, or "
+                            "TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD); no graph was written before it"),
+])
+def test_digest_credentials_meet_another_challenge_in_one_line(built, challenge, message):
+    with fake_store(401, challenge=challenge) as (url, seen):
+        result = run_cli("push", url, cwd=built, env={**DIGEST, "TAKEDOWN_KG_STORE_PASSWORD": SECRET_PASSWORD})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"Error: graph <{GRAPHS[0]}>: {url} {message}\n"
+    # Digest sends nothing before the store's challenge, and never the password.
+    assert seen == [("PUT", f"/store?graph={quote(GRAPHS[0], safe='')}", None)]
+
+
+def test_without_a_default_graph_name_virtuoso_says_why_in_one_line(virtuoso, built):
+    url, _ = virtuoso
+    result = run_cli("push", f"{url}/sparql-graph-crud-auth", cwd=built, env=DIGEST)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: graph default graph: {url}/sparql-graph-crud-auth answered HTTP 500 ")
+    assert result.stderr.endswith(" (a store without an unnamed default graph takes it as a named graph: --default-graph IRI); "
+                                  f"written before it: {', '.join(f'<{g}>' for g in GRAPHS)}\n")
+
+
 class _Store(http.server.BaseHTTPRequestHandler):
     """A store that records each request (method, path, Authorization) and answers from a list of statuses."""
 
@@ -129,6 +210,8 @@ class _Store(http.server.BaseHTTPRequestHandler):
         status = self.server.statuses.pop(0) if self.server.statuses else 204
         body = b"" if status < 400 else b"no such luck\n"
         self.send_response(status)
+        if status == 401 and self.server.challenge:
+            self.send_header("WWW-Authenticate", self.server.challenge)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -140,9 +223,9 @@ class _Store(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_store(*statuses: int):
+def fake_store(*statuses: int, challenge: str | None = None):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Store)
-    server.seen, server.statuses = [], list(statuses)
+    server.seen, server.statuses, server.challenge = [], list(statuses), challenge
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -218,6 +301,14 @@ def test_an_unreachable_store_is_one_line(built):
      "TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD go together: set TAKEDOWN_KG_STORE_PASSWORD too"),
     (["http://127.0.0.1:1/store"], {"TAKEDOWN_KG_STORE_TOKEN": "t", "TAKEDOWN_KG_STORE_PASSWORD": "hunter2"},
      "set either TAKEDOWN_KG_STORE_TOKEN or TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD, not both"),
+    (["http://127.0.0.1:1/store"], {"TAKEDOWN_KG_STORE_AUTH": "ntlm"},
+     "TAKEDOWN_KG_STORE_AUTH=ntlm: give basic (the default) or digest"),
+    (["http://127.0.0.1:1/store"], {"TAKEDOWN_KG_STORE_AUTH": "digest", "TAKEDOWN_KG_STORE_TOKEN": "hunter2"},
+     "TAKEDOWN_KG_STORE_AUTH=digest takes TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD, not TAKEDOWN_KG_STORE_TOKEN"),
+    (["http://127.0.0.1:1/store", "--default-graph", "https://w3id.org/takedown-kg/id/pni/graph"], {},
+     "--default-graph <https://w3id.org/takedown-kg/id/pni/graph> is the name of a graph that is pushed too; choose another"),
+    (["http://127.0.0.1:1/store", "--default-graph", "default"], {},
+     "--default-graph 'default': give an absolute IRI, for example urn:x-takedown-kg:default"),
 ])
 def test_wrong_urls_and_credentials_are_refused_before_anything_is_sent(built, arguments, environment, message):
     result = run_cli("push", *arguments, cwd=built, env=environment)

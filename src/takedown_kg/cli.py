@@ -281,6 +281,9 @@ def cmd_locate(args) -> int:
 @option("--workers", type=int, default=2, metavar="N", help="query processes, each answering one query at a time (default: 2)")
 @option("--timeout", type=float, default=30.0, metavar="SECONDS", help="stop a query after this long: HTTP 503 (default: 30)")
 @option("--memory", type=int, default=1024, metavar="MB", help="memory each query process may add: past it HTTP 503 (default: 1024)")
+@option("--connections", type=int, default=256, metavar="N",
+        help="connections kept open at once; past it the longest silent one is closed, "
+             "or a 503 if every one is mid-request (default: 256)")
 @option("--screenshot", type=Path, metavar="PNG",
         help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
 def cmd_serve(args) -> int:
@@ -291,6 +294,8 @@ def cmd_serve(args) -> int:
     seconds, memory = _seconds(args.timeout), _megabytes(args.memory)
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: give a number from 1 to 64")
+    if not 1 <= args.connections <= 10_000:
+        raise UsageError(f"--connections {args.connections}: give a number from 1 to 10000")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: give a port from 0 to 65535 (0: any free one)")
     if args.screenshot:
@@ -299,8 +304,11 @@ def cmd_serve(args) -> int:
         sys.stderr.write(f"Warning: listening on {args.host}, not only on this machine: anyone who can reach it can "
                          "query the graph (read-only, no authentication)\n")
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
+    for warning in served.warnings:  # as `query` says it on the same data, once
+        sys.stderr.write(f"Warning: {warning}\n")
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
+                        connections=args.connections,
                         log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
@@ -343,6 +351,8 @@ def _serve_screenshot(server, target: Path) -> int:
 @corpus_options(source=False)
 @option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the build's folder, used when it matches the inputs (default: out)")
 @option("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default: 60)")
+@option("--default-graph", metavar="IRI",
+        help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
 def cmd_push(args) -> int:
     from .push import credentials, push
     from .server import open_dataset
@@ -351,7 +361,8 @@ def cmd_push(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     graphs = triples = 0
     verb = "would put" if args.dry_run else "put"
-    for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout):
+    for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
+                       default_graph=args.default_graph):
         graphs, triples = graphs + 1, triples + pushed.triples
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"

@@ -136,6 +136,11 @@ class OxigraphEngine:
         return len(self.store)
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
+        return as_result(self.execute(checked, bindings))
+
+    def execute(self, checked: CheckedQuery, bindings: dict[str, object]):
+        """Oxigraph's own answer (QuerySolutions, QueryBoolean or QueryTriples), which its
+        writers serialize without a term passing through Python (serve's SELECT and ASK)."""
         import pyoxigraph
 
         if self.dataset is not None:
@@ -166,13 +171,20 @@ class OxigraphEngine:
                     f"{error}: with --engine oxigraph a bound variable must be selected; add it to SELECT or use --engine rdflib"
                 ) from None
             raise
-        if isinstance(answer, pyoxigraph.QueryBoolean):
-            return QueryResult("ASK", boolean=bool(answer))
-        if isinstance(answer, pyoxigraph.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in answer]
-            return QueryResult("SELECT", variables, rows)
-        return QueryResult("CONSTRUCT", triples=[tuple(to_rdflib(t) for t in (x.subject, x.predicate, x.object)) for x in answer])
+        return answer
+
+
+def as_result(answer) -> QueryResult:
+    """An Oxigraph answer in rdflib terms, as the rdflib engine gives it."""
+    import pyoxigraph
+
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return QueryResult("ASK", boolean=bool(answer))
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in answer]
+        return QueryResult("SELECT", variables, rows)
+    return QueryResult("CONSTRUCT", triples=[tuple(to_rdflib(t) for t in (x.subject, x.predicate, x.object)) for x in answer])
 
 
 def _has_from(text: str) -> bool:

@@ -180,7 +180,11 @@ def decode_answer(chunks: list[bytes], sandbox: Sandbox, status: int | None) -> 
         if crashed and sandbox.memory is not None:
             raise _memory_error(sandbox)
         raise QueryError("the query process ended without an answer; run again with --debug to see why")
-    message = pickle.loads(b"".join(chunks))
+    return decode_message(pickle.loads(b"".join(chunks)), sandbox)
+
+
+def decode_message(message: tuple, sandbox: Sandbox) -> Any:
+    """The result an unpickled answer holds, or the error it stands for."""
     kind = message[0]
     if kind == "ok":
         return message[1]

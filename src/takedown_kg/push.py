@@ -2,7 +2,8 @@
 
 PUT replaces the graph, so pushing twice leaves the same quads, not twice
 as many. Credentials come from the environment only (a bearer token, or a
-user and a password for Basic authentication) and are never part of a
+user and a password for Basic authentication, or for Digest with
+TAKEDOWN_KG_STORE_AUTH=digest, as Virtuoso asks) and are never part of a
 message: an error names the graph, the URL without credentials and the
 status, and the graphs written before it.
 """
@@ -10,7 +11,7 @@ status, and the graphs written before it.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -19,6 +20,7 @@ from .errors import PushFailed, UsageError
 TOKEN = "TAKEDOWN_KG_STORE_TOKEN"
 USER = "TAKEDOWN_KG_STORE_USER"
 PASSWORD = "TAKEDOWN_KG_STORE_PASSWORD"
+SCHEME = "TAKEDOWN_KG_STORE_AUTH"
 #: The default graph (what each named graph is, where it comes from), as the protocol names it.
 DEFAULT_GRAPH = "default graph"
 
@@ -32,15 +34,30 @@ class Pushed:
     target: str
 
 
-def credentials(environment: Mapping[str, str]) -> str | None:
-    """The Authorization header the environment asks for, or None."""
+@dataclass(frozen=True)
+class Digest:
+    """A user and a password answered to a store's Digest challenge (never sent as they are)."""
+
+    user: str
+    password: str = field(repr=False)
+
+
+def credentials(environment: Mapping[str, str]) -> str | Digest | None:
+    """The Authorization header the environment asks for, Digest credentials, or None."""
     token, user, password = (environment.get(name) or None for name in (TOKEN, USER, PASSWORD))
+    scheme = (environment.get(SCHEME) or "basic").lower()
+    if scheme not in ("basic", "digest"):
+        raise UsageError(f"{SCHEME}={scheme[:20]}: give basic (the default) or digest")
     if token and (user or password):
         raise UsageError(f"set either {TOKEN} or {USER} and {PASSWORD}, not both")
+    if token and scheme == "digest":
+        raise UsageError(f"{SCHEME}=digest takes {USER} and {PASSWORD}, not {TOKEN}")
     if token:
         return f"Bearer {token}"
     if bool(user) != bool(password):
         raise UsageError(f"{USER} and {PASSWORD} go together: set {PASSWORD if user else USER} too")
+    if user and scheme == "digest":
+        return Digest(user, password)
     if user:
         return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
     return None
@@ -57,6 +74,16 @@ def check_url(url: str) -> str:
     if parts.fragment:
         raise UsageError(f"{url[:120]}: a Graph Store Protocol URL has no #fragment")
     return url
+
+
+def check_graph_name(name: str, taken: list[str]) -> None:
+    """--default-graph names a graph of its own: an absolute IRI that no source's graph has."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", name):
+        raise UsageError(f"--default-graph {name[:80]!r}: give an absolute IRI, for example urn:x-takedown-kg:default")
+    if name in taken:
+        raise UsageError(f"--default-graph <{name}> is the name of a graph that is pushed too; choose another")
 
 
 def target(url: str, graph: str) -> str:
@@ -79,9 +106,12 @@ def graphs(served) -> list[tuple[str, bytes, int]]:
     return found
 
 
-def push(url: str, served, *, auth: str | None = None, dry_run: bool = False, timeout: float = 60.0) -> Iterator[Pushed]:
+def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = False,
+         timeout: float = 60.0, default_graph: str | None = None) -> Iterator[Pushed]:
     """PUT each graph of `served` to the store at `url`; yield each as it is written.
 
+    `default_graph`, when given, is the named graph that takes the default
+    graph's triples, for a store that has no unnamed default graph (Virtuoso).
     Raises PushFailed at the first graph the store refuses or cannot take,
     naming the graphs written before it.
     """
@@ -89,17 +119,26 @@ def push(url: str, served, *, auth: str | None = None, dry_run: bool = False, ti
     import urllib.request
 
     check_url(url)
+    if default_graph is not None:
+        check_graph_name(default_graph, served.graphs())
     written: list[str] = []
     # No redirect is followed: a PUT with credentials goes only where it was sent.
-    opener = urllib.request.build_opener(_no_redirect())
+    handlers = [_no_redirect()]
+    if isinstance(auth, Digest):  # answered to the store's challenge, for this URL only
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, auth.user, auth.password)
+        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+    opener = urllib.request.build_opener(*handlers)
     for name, data, count in graphs(served):
+        if name == DEFAULT_GRAPH and default_graph is not None:
+            name = default_graph
         address = target(url, name)
         if dry_run:
             yield Pushed(name, count, None, address)
             continue
         request = urllib.request.Request(address, data=data, method="PUT",
                                          headers={"Content-Type": "application/n-triples"})
-        if auth:
+        if isinstance(auth, str):
             request.add_unredirected_header("Authorization", auth)
         try:
             with opener.open(request, timeout=timeout) as response:
@@ -107,7 +146,10 @@ def push(url: str, served, *, auth: str | None = None, dry_run: bool = False, ti
                 response.read()
         except urllib.error.HTTPError as error:
             raise PushFailed(f"graph {_show(name)}: {url} answered HTTP {error.code} {error.reason}"
-                             f"{_detail(error)}{_hint(error.code)}; {_before(written)}") from None
+                             f"{_detail(error)}{_hint(error.code, name)}; {_before(written)}") from None
+        except ValueError:  # urllib's Digest handler met a challenge of a scheme it does not answer
+            raise PushFailed(f"graph {_show(name)}: {url} asks for an authentication other than Digest or Basic; "
+                             f"{_before(written)}") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", None) or error
             reason = getattr(reason, "strerror", None) or str(reason)
@@ -138,9 +180,11 @@ def _before(written: list[str]) -> str:
     return f"written before it: {', '.join(_show(n) for n in written)}"
 
 
-def _hint(code: int) -> str:
+def _hint(code: int, name: str) -> str:
     if code in (401, 403):
         return f" (check {TOKEN}, or {USER} and {PASSWORD})"
+    if name == DEFAULT_GRAPH:  # Virtuoso answers 500 to ?default: it has no unnamed default graph
+        return " (a store without an unnamed default graph takes it as a named graph: --default-graph IRI)"
     return ""
 
 

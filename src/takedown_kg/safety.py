@@ -347,6 +347,8 @@ def syntax_error(text: str, line: int, column: int, reason: str) -> QueryError:
 
 def visible(text: str) -> str:
     """`text` with control and format characters (terminal escapes, bidi overrides) shown as \\uXXXX."""
+    if text.isprintable():  # no Cc, Cf or Cs among them: the common case, at C speed (serve logs every request)
+        return text
     import unicodedata
 
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)

@@ -3,7 +3,10 @@
 - dataset.py   open_dataset: the one place that decides what serve answers from
 - protocol.py  what a request asks (query, graphs, formats) and the answer's bytes
 - workers.py   the pre-forked, sandboxed query processes
-- http.py      the HTTP server: routes, limits, access log
+- loop.py      HTTP/1.1 on every connection from one thread (selectors): parsing, bounds, keep-alive
+- dispatch.py  queries handed to the workers from that loop, their answers read in it
+- lanes.py     the threads that make the exports and the page (slow, once each)
+- http.py      the server: routes, limits, access log
 - page.py      the query page
 """
 

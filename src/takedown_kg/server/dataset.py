@@ -35,6 +35,8 @@ class Served:
     origin: str
     #: The build's folder when it was built from exactly these inputs: its files are the exports.
     built: Path | None = None
+    #: What `query` would warn about on these inputs (data that does not conform), said once at start.
+    warnings: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _dataset: object = field(default=None, repr=False)
 
@@ -102,13 +104,15 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     inputs = [*(p for s in sources for p in (*s.files, *s.texts)), *files]
     readable = [*inputs, resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
 
-    def load() -> tuple[bytes, list[str]]:
+    def load() -> tuple[bytes, list[str], list[str]]:
         from ..formats import get_format
+        from ..sparql import _warnings
 
         loaded = corpus.load(data, base=base)
-        return get_format("nquads").write(loaded), loaded.slugs()
+        # The check `query` makes on the same inputs (a build that matches them has passed it).
+        return get_format("nquads").write(loaded), loaded.slugs(), _warnings(loaded)
 
-    quads, slugs = run_isolated(load, seconds=seconds, sandbox=Sandbox(memory=memory, readable=tuple(map(str, readable))))
+    quads, slugs, warnings = run_isolated(load, seconds=seconds, sandbox=Sandbox(memory=memory, readable=tuple(map(str, readable))))
     store.bulk_load(quads, format=pyoxigraph.RdfFormat.N_QUADS)
     shown = "the shipped corpus" if data is None else f"{len(sources)} source(s) and {len(files)} file(s) given with --data"
-    return Served(store, base or DATA_BASE, slugs, f"{shown}, loaded in memory")
+    return Served(store, base or DATA_BASE, slugs, f"{shown}, loaded in memory", warnings=warnings)

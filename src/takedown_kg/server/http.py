@@ -1,14 +1,15 @@
 """The HTTP server: the SPARQL endpoint, the query page, the named queries and the exports.
 
-Python's ThreadingHTTPServer: one thread per connection, which only parses
-the request and waits; every query runs in a worker (workers.py). Limits: a
-request line of at most 64 KiB (http.server's own), a body of MAX_BODY bytes,
-a query of MAX_QUERY_CHARS characters. One access-log line per request.
+Routing lives here; reading and writing HTTP is loop.py's (one thread for
+every connection), running queries workers.py's (sandboxed processes, fed by
+the same loop through dispatch.py), and making an export or the page (which
+would stall the loop) a lane of two threads' (lanes.py). Limits: a request
+line of at most 64 KiB, a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS
+characters, `connections` open at once. One access-log line per request.
 """
 
 from __future__ import annotations
 
-import http.server
 import ipaddress
 import socket
 import threading
@@ -20,6 +21,9 @@ from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryT
 from ..library import named_queries
 from ..sandbox import Sandbox
 from .dataset import Served
+from .dispatch import Dispatcher
+from .lanes import Lane
+from .loop import Later, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, answer, parse_form, query_request
 from .workers import Pool
 
@@ -28,6 +32,8 @@ _STATUS = [(NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryR
            (TakedownError, 400)]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
+#: Connections kept open at once (idle ones cost a socket each, no thread).
+MAX_CONNECTIONS = 256
 
 
 def is_loopback(host: str) -> bool:
@@ -43,52 +49,73 @@ class Server:
     """The endpoint over `served`: start() binds and forks the workers, serve_forever() answers, close() stops."""
 
     def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
-                 seconds: float = 30.0, memory: int = 4096 << 20, log: Callable[[str], None] | None = None):
+                 seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
+                 log: Callable[[str], None] | None = None):
         self.served = served
+        self.seconds = seconds
         self.log = log or (lambda line: None)
-        self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory))
+        self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
+                         on_free=lambda: self.loop.wake())
         self._exports: dict[str, tuple[bytes, str]] = {}
         self._exports_lock = threading.Lock()
         self._graphs = served.graphs()
         self._prefixes = served.prefixes
         self._queries = named_queries()
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        handler = type("Handler", (_Handler,), {"app": self})
-        server_class = type("HTTPServer", (http.server.ThreadingHTTPServer,), {"address_family": family})
-        self.http = server_class((host, port), handler)
-        self.http.daemon_threads = True
+        listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listening.bind((host, port))
+            listening.listen(128)
+        except OSError:
+            listening.close()
+            raise
+        self.address = listening.getsockname()[:2]
+        self.files: Lane | None = None
+        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch)
+        self.loop.tickers.append(self.dispatcher.tick)
 
     @property
     def url(self) -> str:
-        host, port = self.http.server_address[:2]
+        host, port = self.address
         return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
     def start(self) -> "Server":
         self.pool.start()
+        self.files = Lane(2, "files")
         return self
 
     def serve_forever(self) -> None:
         self._serving = threading.current_thread()
         try:
-            self.http.serve_forever(poll_interval=0.2)
+            self.loop.run()
         finally:
             self._serving = None
 
     def close(self) -> None:
         """Stop answering, then end the workers (from any thread, or after Ctrl-C ended serve_forever)."""
         serving = getattr(self, "_serving", None)
+        self.loop.stop()
         if serving is not None and serving is not threading.current_thread():
-            self.http.shutdown()
-        self.http.server_close()
+            self.loop.wait_stopped(10)
+        self.loop.sock.close()
+        self.loop.close()
+        if self.files is not None:
+            self.files.close()
         self.pool.close()
 
     def _work(self, request):
         """What a worker does with one request (runs in the sandboxed worker)."""
         return answer(self.served.store, self._prefixes, request)
 
-    def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None):
+    def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None) -> Later:
+        """A query for a worker (the request itself is read here, at once: a bad one is refused unqueued)."""
         request = query_request(parameters, text=text, accept=accept, graphs=self._graphs)
-        return self.pool.run(request)
+
+        def answered(result) -> Response:
+            return _refusal(result) if isinstance(result, TakedownError) else Response(200, result.body, result.media_type)
+
+        return Later(lambda reply: self.dispatcher.submit(request, lambda result: reply(answered(result))))
 
     def export(self, name: str) -> tuple[bytes, str] | None:
         """graph.<suffix> in any export format, or graph.html (the network page); made once, then kept."""
@@ -124,87 +151,64 @@ class Server:
             self._exports["/"] = (render_page(self.served, self._queries).encode("utf-8"), "text/html")
         return self._exports["/"][0]
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    app: Server
-    protocol_version = "HTTP/1.1"
-    #: Seconds a connection may stay silent (a kept-alive one between requests, or a
-    #: client that never finishes its request) before it is closed.
-    timeout = 60
-    server_version = "takedown-kg"
-    sys_version = ""
-
-    def setup(self):
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_GET(self):
-        self._handle(head=False)
-
-    def do_HEAD(self):
-        self._handle(head=True)
-
-    def do_POST(self):
-        self._handle(head=False, post=True)
-
-    def _not_allowed(self):
-        self._started, self._head, self.close_connection = time.monotonic(), False, True
-        self._send_error(405, "only GET, HEAD and POST are answered here", allow="GET, HEAD, POST")
-
-    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
-
-    def _handle(self, *, head: bool, post: bool = False):
-        self._started = time.monotonic()
-        self._head = head
+    def handle(self, request: Request) -> Response | Later:
+        """The answer to one request: at once, or Later (a query for a worker, a file to make)."""
         try:
-            self._route(post)
-        except TakedownError as error:
-            status = next(code for cls, code in _STATUS if isinstance(error, cls))
-            self._send_error(status, "\n".join(error.lines), retry=status == 503)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+            return self._route(request)
+        except TakedownError as failure:
+            return _refusal(failure)
 
-    def _route(self, post: bool):
-        parts = urlsplit(self.path)
+    def _route(self, request: Request) -> Response | Later:
+        if request.method not in ("GET", "HEAD", "POST"):
+            known = request.method in ("PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
+            return error(405 if known else 501, "only GET, HEAD and POST are answered here",
+                         headers={"Allow": "GET, HEAD, POST"}, close=True)
+        parts = urlsplit(request.target)
         path, parameters = parts.path, parse_form(parts.query)
+        post = request.method == "POST"
         if path == "/sparql":
-            return self._sparql(parameters, post)
+            return self._sparql(request, parameters, post)
         if post:
-            return self._send_error(405, f"POST goes to /sparql; {path[:80]} answers GET only", allow="GET, HEAD")
+            return error(405, f"POST goes to /sparql; {path[:80]} answers GET only", headers={"Allow": "GET, HEAD"})
         if path == "/":
-            return self._send(200, self.app.page(), "text/html")
+            return self._file("/", lambda: (self.page(), "text/html"), path)
         if path.startswith("/queries/"):
             name = path[len("/queries/"):]
-            if name not in self.app._queries:
+            if name not in self._queries:
                 from ..library import named_query
 
                 try:
                     named_query(name)
-                except QueryError as error:  # says which names are close
-                    return self._send_error(404, str(error))
-            answer_ = self.app.query(parameters, text=self.app._queries[name].text, accept=self.headers.get("Accept"))
-            return self._send(200, answer_.body, answer_.media_type)
-        found = self.app.export(path.lstrip("/")) if path.count("/") == 1 else None
-        if found is None:
-            return self._send_error(404, f"nothing at {path[:80]}; see / for the query page, /sparql for the endpoint")
-        return self._send(200, *found)
+                except QueryError as failure:  # says which names are close
+                    return error(404, str(failure))
+            return self.query(parameters, text=self._queries[name].text, accept=request.headers.get("accept"))
+        if path.count("/") != 1:
+            return _nothing(path)
+        return self._file(path.lstrip("/"), lambda: self.export(path.lstrip("/")), path)
 
-    def _sparql(self, parameters: dict[str, list[str]], post: bool):
+    def _file(self, key: str, make: Callable[[], "tuple[bytes, str] | None"], path: str) -> Response | Later:
+        """A page or an export: from memory when made already, else made on the files lane."""
+        made = self._exports.get(key)
+        if made is not None:
+            return Response(200, *made)
+
+        def job() -> Response:
+            try:
+                found = make()
+            except TakedownError as failure:
+                return _refusal(failure)
+            return Response(200, *found) if found is not None else _nothing(path)
+
+        return Later(lambda reply: self.files.submit(job, reply))
+
+    def _sparql(self, request: Request, parameters: dict[str, list[str]], post: bool) -> Response | Later:
         text = None
         if post:
-            length = self.headers.get("Content-Length")
-            if length is None or not length.isdigit():
-                self.close_connection = True
-                return self._send_error(411, "a POST needs a Content-Length")
-            if int(length) > MAX_BODY:
-                self.close_connection = True
-                return self._send_error(413, f"the body has {int(length):,} bytes; this endpoint takes at most {MAX_BODY:,}")
-            body = self.rfile.read(int(length))
-            media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             try:
-                decoded = body.decode("utf-8")
+                decoded = request.body.decode("utf-8")
             except UnicodeDecodeError:
-                return self._send_error(400, "the body is not UTF-8")
+                return error(400, "the body is not UTF-8")
             if media == _FORM:
                 for name, values in parse_form(decoded).items():
                     parameters.setdefault(name, []).extend(values)
@@ -213,48 +217,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             elif media == "application/sparql-update":
                 raise QueryRefused("SPARQL Update is refused: this endpoint is read-only")
             else:
-                return self._send_error(415, f"a POST body is {_FORM} or {_QUERY_BODY}, not {media[:60] or 'untyped'}")
-        answer_ = self.app.query(parameters, text=text, accept=self.headers.get("Accept"))
-        self._send(200, answer_.body, answer_.media_type)
+                return error(415, f"a POST body is {_FORM} or {_QUERY_BODY}, not {media[:60] or 'untyped'}")
+        return self.query(parameters, text=text, accept=request.headers.get("accept"))
 
-    def _send(self, status: int, body: bytes, media_type: str, **headers):
-        self.send_response(status)
-        textual = media_type.startswith("text/") or media_type.endswith(("json", "xml", "trig", "triples", "quads"))
-        self.send_header("Content-Type", media_type + ("; charset=utf-8" if textual else ""))
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if media_type == "text/html":
-            self.send_header("Cache-Control", "no-store")
-        if headers.get("allow"):
-            self.send_header("Allow", headers["allow"])
-        if headers.get("retry"):
-            self.send_header("Retry-After", "5")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        # Headers and body in one write: two small writes meet Nagle's algorithm and the
-        # client's delayed ACK, and a keep-alive client then waits 40 ms for each answer.
-        self._headers_buffer.append(b"\r\n")
-        if not self._head:
-            self._headers_buffer.append(body)
-        self.flush_headers()
-        self._access(status, len(body))
-
-    def _send_error(self, status: int, message: str, **headers):
-        self._send(status, f"Error: {message}\n".encode("utf-8", "backslashreplace"), "text/plain", **headers)
-
-    def send_error(self, code, message=None, explain=None):
-        # http.server's own refusals (a request line past 64 KiB, a malformed request), in the same form.
-        self._started, self._head = time.monotonic(), False
-        self.close_connection = True
-        self._send_error(code, message or self.responses.get(code, ("error",))[0])
-
-    def log_request(self, code="-", size="-"):
-        pass  # one line per request is written by _access, with the size and the time
-
-    def _access(self, status: int, size: int):
+    def _access(self, client: str, line: str, status: int, size: int, started: float) -> None:
         from ..safety import visible
 
-        took = time.monotonic() - getattr(self, "_started", time.monotonic())
-        line = visible((self.requestline or "")[:200] + ("…" if len(self.requestline or "") > 200 else ""))
-        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self.app.log(f'{when} {self.client_address[0]} "{line}" {status} {size} {took * 1000:.1f}ms')
+        took = time.monotonic() - started
+        shown = visible(line[:200] + ("…" if len(line) > 200 else ""))
+        self.log(f'{every_second(_STAMP)} {client} "{shown}" {status} {size} {took * 1000:.1f}ms')
+
+
+_STAMP = lambda second: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))  # noqa: E731
+
+
+def _refusal(failure: TakedownError) -> Response:
+    status = next(code for cls, code in _STATUS if isinstance(failure, cls))
+    return error(status, "\n".join(failure.lines), headers={"Retry-After": "5"} if status == 503 else {})
+
+
+def _nothing(path: str) -> Response:
+    return error(404, f"nothing at {path[:80]}; see / for the query page, /sparql for the endpoint")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import QueryLimit, QueryTimeout
-from ..isolation import decode_answer, encode_answer, settle_child
+from ..isolation import decode_answer, decode_message, encode_answer, settle_child
 from ..sandbox import Sandbox, enter
 
 _HEADER = struct.Struct("!Q")
@@ -48,10 +48,13 @@ class _Worker:
 class Pool:
     """`size` sandboxed workers, each running work(request) for one request at a time."""
 
-    def __init__(self, work: Callable[[Any], Any], *, size: int, seconds: float, sandbox: Sandbox):
+    def __init__(self, work: Callable[[Any], Any], *, size: int, seconds: float, sandbox: Sandbox,
+                 on_free: Callable[[], None] | None = None):
+        """`on_free`, when given, is called (from the keeper's thread) each time a new worker is ready."""
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.work, self.size, self.seconds, self.sandbox = work, size, seconds, sandbox
+        self.on_free = on_free
         self.parent = os.getpid()
         self._free: queue.Queue[_Worker] = queue.Queue()
         self._orders: queue.Queue[bool] = queue.Queue()
@@ -76,19 +79,54 @@ class Pool:
             worker = self._free.get(timeout=self.seconds)
         except queue.Empty:
             raise Busy(f"all {self.size} query workers stayed busy for {self.seconds:g} s; try again later") from None
-        healthy = False
+        if not self.send(worker, request):
+            return self.finish(worker, None)
+        deadline, reader = time.monotonic() + self.seconds, Reader()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([worker.from_worker], [], [], remaining)[0]:
+                raise self.timed_out(worker)
+            done, payload = reader.feed(worker.from_worker)
+            if done:
+                return self.finish(worker, payload)
+
+    # The same steps one at a time, for a caller that waits on the workers' pipes itself (serve's loop).
+    def take(self) -> _Worker | None:
+        """A free worker, or None at once."""
+        if self._free.empty():  # the common answer under load, without raising and catching Empty
+            return None
         try:
-            payload = _exchange(worker, pickle.dumps(request), self.seconds)
-            if payload is None:  # the worker died: a crash, or Rust aborting at the memory limit
-                status = self._reap(worker)
-                return decode_answer([], self.sandbox, status)
-            healthy = pickle.loads(payload)[0] in ("ok", "error")
-            return decode_answer([payload], self.sandbox, 0)
-        finally:
-            if healthy:
-                self._free.put(worker)
-            else:
-                self._replace(worker)
+            return self._free.get_nowait()
+        except queue.Empty:
+            return None
+
+    def send(self, worker: _Worker, request: Any) -> bool:
+        """Hand `request` to a worker taken from the pool; False if it had died (then finish(worker, None))."""
+        data = pickle.dumps(request)
+        try:
+            _write_all(worker.to_worker, _HEADER.pack(len(data)) + data)
+            return True
+        except BrokenPipeError:
+            return False
+
+    def finish(self, worker: _Worker, payload: bytes | None) -> Any:
+        """The worker's answer (the bytes after the header), or its error; None means it died.
+        The worker goes back to the pool, or is replaced when the query left it unfit."""
+        if payload is None:  # the worker died: a crash, or Rust aborting at the memory limit
+            status = self._reap(worker)
+            self.discard(worker)
+            return decode_answer([], self.sandbox, status)
+        message = pickle.loads(payload)
+        if message[0] in ("ok", "error"):  # an answer, or an error the worker raised on purpose: it is fit
+            self._free.put(worker)
+        else:
+            self.discard(worker)
+        return decode_message(message, self.sandbox)
+
+    def timed_out(self, worker: _Worker) -> QueryTimeout:
+        """End a worker past the time limit (a new one replaces it); the error to answer with."""
+        self.discard(worker)
+        return QueryTimeout(f"the query ran past its limit of {self.seconds:g} s and was stopped; narrow the query")
 
     def close(self) -> None:
         """End every worker and the keeper."""
@@ -99,7 +137,8 @@ class Pool:
         for worker in workers:
             self._end(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def discard(self, worker: _Worker) -> None:
+        """End a worker and have the keeper fork its replacement."""
         self._end(worker)
         with self._lock:
             self.replaced += 1
@@ -136,6 +175,8 @@ class Pool:
                 worker = self._fork()
                 self._workers[worker.pid] = worker
             self._free.put(worker)
+            if self.on_free is not None:
+                self.on_free()
 
     def _fork(self) -> _Worker:
         to_read, to_write = os.pipe()
@@ -203,22 +244,21 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _exchange(worker: _Worker, request: bytes, seconds: float) -> bytes | None:
-    """Send a request and wait for its answer; None if the worker died. QueryTimeout past `seconds`."""
-    deadline = time.monotonic() + seconds
-    try:
-        _write_all(worker.to_worker, _HEADER.pack(len(request)) + request)
-    except BrokenPipeError:
-        return None
-    wanted, received = None, bytearray()
-    while wanted is None or len(received) < wanted:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([worker.from_worker], [], [], remaining)[0]:
-            raise QueryTimeout(f"the query ran past its limit of {seconds:g} s and was stopped; narrow the query")
-        chunk = os.read(worker.from_worker, 1 << 20)
+class Reader:
+    """One answer read from a worker's pipe as it arrives: the header gives its length."""
+
+    def __init__(self):
+        self.received = bytearray()
+        self.wanted: int | None = None
+
+    def feed(self, fd: int) -> tuple[bool, bytes | None]:
+        """Read what is there: (True, answer) when whole, (True, None) if the worker died, (False, None) for more."""
+        chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return None
-        received += chunk
-        if wanted is None and len(received) >= _HEADER.size:
-            wanted = _HEADER.size + _HEADER.unpack(bytes(received[:_HEADER.size]))[0]
-    return bytes(received[_HEADER.size:])
+            return True, None
+        self.received += chunk
+        if self.wanted is None and len(self.received) >= _HEADER.size:
+            self.wanted = _HEADER.size + _HEADER.unpack(bytes(self.received[:_HEADER.size]))[0]
+        if self.wanted is not None and len(self.received) >= self.wanted:
+            return True, bytes(self.received[_HEADER.size:])
+        return False, None

@@ -1,0 +1,426 @@
+"""The HTTP/1.1 front: one thread reads and writes every connection (selectors), nothing else.
+
+http.server spent about 0.7 ms of CPU per request (a thread per connection,
+headers through the email parser), as much as the query itself; here a
+request costs the loop a few splits and one write. What takes time answers
+later (a Later): a query through the workers' pipes, which the loop watches
+too (dispatch.py), an export on a lane of threads (lanes.py), whose answer
+comes back through a wake-up pipe. An idle or a slow connection costs a
+socket, never a thread.
+
+Bounds: a request line of at most 64 KiB (414), headers of at most 64 KiB and
+100 lines (431), a body of `max_body` bytes (413, checked before it is read),
+`max_connections` open at once: past it the connection that has been silent
+the longest is closed to make room, and when every one is in the middle of a
+request the newcomer gets a 503 at once. A connection silent for IDLE seconds
+is closed.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http import HTTPStatus
+from typing import Callable
+
+#: Seconds a connection may stay silent (between requests, or in the middle of one) before it is closed.
+IDLE = 60.0
+#: Seconds a connection ended by the server is still read (and what comes dropped) before it is closed.
+LINGER = 2.0
+MAX_LINE = 65536
+MAX_HEADERS = 100
+_RECEIVE = 1 << 16
+
+
+@dataclass
+class Request:
+    method: str
+    target: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+    line: str  # the request line, for the access log
+    client: str
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    media_type: str = "text/plain"
+    headers: dict[str, str] = field(default_factory=dict)
+    close: bool = False
+
+
+#: What a handler gives back: a Response now, or a Later whose start(reply) has the Response
+#: given to reply() when it is ready (from any thread).
+@dataclass
+class Later:
+    start: Callable[[Callable[[Response], None]], None]
+
+
+def error(status: int, message: str, **options) -> Response:
+    """The one-line refusal every error is answered with."""
+    return Response(status, f"Error: {message}\n".encode("utf-8", "backslashreplace"), "text/plain", **options)
+
+
+class _Connection:
+    __slots__ = ("sock", "client", "buffer", "out", "busy", "seen", "close_after", "started", "line", "head", "draining",
+                 "events")
+
+    def __init__(self, sock: socket.socket, client: str):
+        self.sock, self.client = sock, client
+        self.buffer = bytearray()
+        self.out: memoryview | None = None
+        self.busy = False  # a request is being answered (parsed, queued, running or being written)
+        self.seen = time.monotonic()
+        self.close_after = False
+        self.started, self.line, self.head = 0.0, "", False
+        self.draining = False  # answered and half-closed: what the client still sends is read and dropped
+        self.events = 0  # what the selector watches it for
+
+
+class Loop:
+    """Accepts, parses and answers HTTP/1.1 on `sock` with handle(request) -> Response | Later."""
+
+    def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"], log: Callable[..., None], *,
+                 max_body: int, max_connections: int):
+        self.sock, self.handle, self.log = sock, handle, log
+        self.max_body, self.max_connections = max_body, max_connections
+        self.sock.setblocking(False)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(sock, selectors.EVENT_READ, None)
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+        self.selector.register(self._wake_read, selectors.EVENT_READ, self._drain)
+        #: Called on every turn with the time; each gives the next moment it must be called again, or None.
+        self.tickers: list[Callable[[float], float | None]] = []
+        self._thread: int | None = None
+        self.connections: dict[int, _Connection] = {}
+        self._done: deque[tuple[_Connection, Response]] = deque()
+        self._pipelined: deque[_Connection] = deque()
+        self._stopping = False
+        self._stopped = threading.Event()
+        self._stopped.set()
+
+    # Threads other than the loop's talk to it only through these three.
+    def deliver(self, connection: _Connection, response: Response) -> None:
+        if threading.get_ident() == self._thread:
+            return self._respond(connection, response)
+        self._done.append((connection, response))
+        self.wake()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.wake()
+
+    def watch(self, fd: int, ready: Callable[[], None]) -> None:
+        """Have ready() called (in the loop) whenever `fd` can be read: a worker's pipe."""
+        self.selector.register(fd, selectors.EVENT_READ, ready)
+
+    def unwatch(self, fd: int) -> None:
+        self.selector.unregister(fd)
+
+    def wake(self) -> None:
+        try:
+            os.write(self._wake_write, b"x")
+        except (BlockingIOError, OSError):
+            pass  # the pipe is full: the loop is already awake
+
+    def run(self) -> None:
+        self._stopped.clear()
+        self._thread = threading.get_ident()
+        checked = next_moment = time.monotonic()
+        try:
+            while not self._stopping:
+                timeout = 0.0 if self._pipelined else max(0.0, min(1.0, next_moment - time.monotonic()))
+                for key, events in self.selector.select(timeout=timeout):
+                    if key.data is None:
+                        self._accept()
+                    elif isinstance(key.data, _Connection):
+                        self._guarded(key.data, self._write if events & selectors.EVENT_WRITE else self._read)
+                    else:
+                        key.data()
+                while self._done:
+                    self._respond(*self._done.popleft())
+                for _ in range(len(self._pipelined)):  # one request each per turn: a long pipeline waits its turn
+                    connection = self._pipelined.popleft()
+                    if not connection.busy and connection.sock.fileno() >= 0:
+                        self._guarded(connection, self._parse)
+                now = time.monotonic()
+                moments = [moment for tick in self.tickers if (moment := tick(now)) is not None]
+                next_moment = min([now + 1.0, *moments])
+                if now - checked >= 1.0:
+                    checked = now
+                    self._expire(now)
+        finally:
+            self._thread = None
+            self._stopped.set()
+
+    def _guarded(self, connection: _Connection, step: Callable[[_Connection], None]) -> None:
+        """One step on one connection; a failure of this server's own (a bug) closes that connection only."""
+        try:
+            step(connection)
+        except Exception:
+            self._close(connection)
+
+    def wait_stopped(self, timeout: float) -> None:
+        self._stopped.wait(timeout)
+
+    def close(self) -> None:
+        for connection in list(self.connections.values()):
+            self._close(connection)
+        for fd in (self._wake_read, self._wake_write):
+            os.close(fd)
+        self.selector.close()
+
+    def _drain(self) -> None:
+        try:
+            while os.read(self._wake_read, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, address = self.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of file descriptors, or the client left already
+                return
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = _Connection(sock, address[0])
+            full = len(self.connections) >= self.max_connections and not self._make_room()
+            self.connections[sock.fileno()] = connection
+            self._watch(connection, selectors.EVENT_READ)
+            if full:
+                # Answered before its request is read: "-" stands for it in the access log.
+                connection.started, connection.busy, connection.line = time.monotonic(), True, "-"
+                self._send(connection, error(503, f"all {self.max_connections} connections this server keeps are "
+                                                  "in the middle of a request; try again later",
+                                             headers={"Retry-After": "5"}, close=True))
+
+    def _make_room(self) -> bool:
+        """Close the connection silent the longest that is not being answered; False if every one is."""
+        idle = [c for c in self.connections.values() if not c.busy]
+        if not idle:
+            return False
+        self._close(min(idle, key=lambda c: c.seen))
+        return True
+
+    def _expire(self, now: float) -> None:
+        for connection in list(self.connections.values()):
+            # A request being answered has its own limit (the query's); a stalled write has this one.
+            if now - connection.seen > (LINGER if connection.draining else IDLE) and (
+                    not connection.busy or connection.out is not None):
+                self._close(connection)
+
+    def _read(self, connection: _Connection) -> None:
+        try:
+            chunk = connection.sock.recv(_RECEIVE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return self._close(connection)
+        if connection.draining:
+            return
+        connection.seen = time.monotonic()
+        connection.buffer += chunk
+        if not connection.busy:
+            self._parse(connection)
+        elif len(connection.buffer) > 2 * MAX_LINE + self.max_body:  # more than one more request while waiting
+            self._close(connection)
+
+    def _parse(self, connection: _Connection) -> None:
+        """Answer the request at the head of the buffer once all of it has arrived."""
+        buffer = connection.buffer
+        if not connection.head:
+            end = _head_end(buffer)
+            if end < 0:
+                first = buffer.find(b"\n")
+                if (first if first >= 0 else len(buffer)) > MAX_LINE:
+                    return self._refuse(connection, 414, "the request line is longer than 65,536 bytes", buffer[:200])
+                if len(buffer) > 2 * MAX_LINE:
+                    return self._refuse(connection, 431, "the request's headers are longer than 65,536 bytes", buffer[:200])
+                return
+            connection.head = True
+        end = _head_end(buffer)
+        lines = bytes(buffer[:end]).split(b"\n")
+        raw = lines[0].rstrip(b"\r")
+        if len(raw) > MAX_LINE:
+            return self._refuse(connection, 414, "the request line is longer than 65,536 bytes", raw[:200])
+        line = raw.decode("iso-8859-1")
+        connection.started, connection.line = time.monotonic(), line
+        parts = line.split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            return self._refuse(connection, 400, f"bad request syntax ({line[:80]!r})", raw)
+        method, target, version = parts
+        if version not in ("HTTP/1.1", "HTTP/1.0"):
+            return self._refuse(connection, 505, f"HTTP version {version[:20]} is not served; use HTTP/1.1", raw)
+        headers: dict[str, str] = {}
+        fields = [item.rstrip(b"\r") for item in lines[1:] if item.rstrip(b"\r")]
+        if len(fields) > MAX_HEADERS or end - len(raw) > MAX_LINE:
+            return self._refuse(connection, 431, "the request has too many headers, or headers too long", raw)
+        for item in fields:
+            name, colon, value = item.decode("iso-8859-1").partition(":")
+            if not colon or not name.strip():
+                return self._refuse(connection, 400, f"a malformed header line ({item[:60]!r})", raw)
+            headers[name.strip().lower()] = value.strip()
+        length = headers.get("content-length")
+        if length is None and method == "POST" or "transfer-encoding" in headers:
+            return self._refuse(connection, 411, "a POST needs a Content-Length", raw)
+        if length is not None and not length.isdigit():
+            return self._refuse(connection, 400, "Content-Length is not a number", raw)
+        size = int(length or 0)
+        if size > self.max_body:
+            return self._refuse(connection, 413, f"the body has {size:,} bytes; this endpoint takes at most {self.max_body:,}", raw)
+        start = _after_head(buffer, end)
+        if len(buffer) - start < size:
+            if headers.get("expect", "").lower() == "100-continue" and version == "HTTP/1.1" and len(buffer) == start:
+                self._raw_send(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
+            return  # the body is still coming
+        body = bytes(buffer[start:start + size])
+        del buffer[:start + size]
+        connection.head = False
+        keep = (headers.get("connection", "").lower() != "close") if version == "HTTP/1.1" else (
+            headers.get("connection", "").lower() == "keep-alive")
+        connection.close_after = not keep
+        connection.busy = True  # what comes next waits in the buffer until this request is answered
+        request = Request(method, target, headers, body, line, connection.client)
+        try:
+            answer = self.handle(request)
+        except Exception as failure:  # a bug of a handler must not end the loop
+            answer = error(500, f"the server failed: {type(failure).__name__}")
+        if isinstance(answer, Later):
+            answer.start(lambda response: self.deliver(connection, response))
+        else:
+            self._respond(connection, answer)
+
+    def _refuse(self, connection: _Connection, status: int, message: str, raw: bytes) -> None:
+        connection.line = bytes(raw).rstrip(b"\r\n").decode("iso-8859-1")
+        connection.started = connection.started or time.monotonic()
+        connection.busy, connection.close_after = True, True
+        self._respond(connection, error(status, message, close=True))
+
+    def _respond(self, connection: _Connection, response: Response) -> None:
+        if connection.sock.fileno() < 0:  # the client left while the answer was being computed
+            self.log(connection.client, connection.line, response.status, len(response.body), connection.started)
+            return
+        self._send(connection, response)
+
+    def _send(self, connection: _Connection, response: Response) -> None:
+        close = connection.close_after = connection.close_after or response.close
+        textual = response.media_type.startswith("text/") or response.media_type.endswith(
+            ("json", "xml", "trig", "triples", "quads"))
+        head = [f"HTTP/1.1 {response.status} {_phrase(response.status)}",
+                "Server: takedown-kg", f"Date: {every_second(_HTTP_DATE)}",
+                f"Content-Type: {response.media_type}{'; charset=utf-8' if textual else ''}",
+                f"Content-Length: {len(response.body)}", "X-Content-Type-Options: nosniff"]
+        if response.media_type == "text/html":
+            head.append("Cache-Control: no-store")
+        head += [f"{name}: {value}" for name, value in response.headers.items()]
+        if close:
+            head.append("Connection: close")
+        body = b"" if connection.line.startswith("HEAD ") else response.body
+        # Head and body in one write: two small writes meet Nagle's algorithm and the
+        # client's delayed ACK, and a kept-alive client then waits 40 ms for each answer.
+        connection.out = memoryview(("\r\n".join(head) + "\r\n\r\n").encode("iso-8859-1") + body)
+        self.log(connection.client, connection.line, response.status, len(response.body), connection.started)
+        self._write(connection)
+
+    def _raw_send(self, connection: _Connection, data: bytes) -> None:
+        try:
+            connection.sock.send(data)
+        except OSError:
+            pass
+
+    def _write(self, connection: _Connection) -> None:
+        try:
+            while connection.out:
+                sent = connection.sock.send(connection.out)
+                connection.out = connection.out[sent:]
+                connection.seen = time.monotonic()
+        except (BlockingIOError, InterruptedError):
+            self._watch(connection, selectors.EVENT_WRITE)
+            return
+        except OSError:
+            return self._close(connection)
+        connection.out = None
+        connection.busy, connection.line = False, ""
+        if connection.close_after:
+            return self._linger(connection)
+        self._watch(connection, selectors.EVENT_READ)
+        if connection.buffer:  # a pipelined request arrived with the last one: parsed on the next turn,
+            self._pipelined.append(connection)  # not from here (a thousand tiny ones would recurse)
+
+    def _watch(self, connection: _Connection, events: int) -> None:
+        if connection.events == events:
+            return
+        if connection.events:
+            self.selector.modify(connection.sock, events, connection)
+        else:
+            self.selector.register(connection.sock, events, connection)
+        connection.events = events
+
+    def _linger(self, connection: _Connection) -> None:
+        """End a connection after its last answer without losing that answer: closing a socket
+        with unread bytes (a body refused unread, a request never read) resets it, and the
+        client may then see the reset instead of the answer. So: half-close, drop what
+        still comes, close on the client's end or after LINGER seconds."""
+        try:
+            connection.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            return self._close(connection)
+        connection.draining, connection.seen = True, time.monotonic()
+        self._watch(connection, selectors.EVENT_READ)
+
+    def _close(self, connection: _Connection) -> None:
+        fileno = connection.sock.fileno()
+        if fileno < 0:
+            return
+        self.connections.pop(fileno, None)
+        try:
+            self.selector.unregister(connection.sock)
+        except (KeyError, ValueError):
+            pass
+        connection.sock.close()
+
+
+def _head_end(buffer: bytearray) -> int:
+    """Where the blank line that ends a request's head starts (-1 if it has not arrived)."""
+    found = [i for i in (buffer.find(b"\r\n\r\n"), buffer.find(b"\n\n")) if i >= 0]
+    return min(found) if found else -1
+
+
+def _after_head(buffer: bytearray, end: int) -> int:
+    return end + (4 if buffer[end:end + 4] == b"\r\n\r\n" else 2)
+
+
+_HTTP_DATE = lambda second: formatdate(second, usegmt=True)  # noqa: E731
+_MADE: dict[Callable[[int], str], tuple[int, str]] = {}
+
+
+def every_second(make: Callable[[int], str]) -> str:
+    """make(the current second), made once a second (a Date header, a time stamp: one per request)."""
+    second = int(time.time())
+    made = _MADE.get(make)
+    if made is None or made[0] != second:
+        made = _MADE[make] = (second, make(second))
+    return made[1]
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
