@@ -63,7 +63,8 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         # A named graph of its own, so what curators wrote and what was inferred never mix.
         inferred = entailed(loaded.graph)
         target = pyoxigraph.NamedNode(str(name))
-        everything = [*corpus.quads, *(pyoxigraph.Quad(*map(to_oxigraph, t), target) for t in inferred)]
+        # Sorted: an rdflib graph's order follows the hash seed.
+        everything = [*corpus.quads, *sorted((pyoxigraph.Quad(*map(to_oxigraph, t), target) for t in inferred), key=str)]
     triples, quads = Statements(corpus.quads, corpus.prefixes(), corpus.triples), Statements(everything, corpus.prefixes())
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
     files = {out_dir / f"graph{fmt.suffix}": partial(fmt.write, quads if fmt.quads else triples) for fmt in chosen}

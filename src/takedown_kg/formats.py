@@ -74,15 +74,17 @@ def statements(data) -> Statements:
 
     from .terms import to_oxigraph
 
+    # An rdflib graph has no order of its own (an engine's answer follows its store, a set
+    # the hash seed): its statements are sorted, the default graph's first, then by graph.
     prefixes = {prefix: str(ns) for prefix, ns in data.namespaces() if prefix}
     quads = []
     if isinstance(data, Dataset):
         default = data.default_graph.identifier
-        for part in data.graphs():
+        for part in sorted(data.graphs(), key=lambda part: (part.identifier != default, str(part.identifier))):
             name = pyoxigraph.DefaultGraph() if part.identifier == default else pyoxigraph.NamedNode(str(part.identifier))
-            quads += [pyoxigraph.Quad(*map(to_oxigraph, triple), name) for triple in part]
+            quads += sorted((pyoxigraph.Quad(*map(to_oxigraph, triple), name) for triple in part), key=str)
     else:
-        quads = [pyoxigraph.Quad(*map(to_oxigraph, triple)) for triple in data]
+        quads = sorted((pyoxigraph.Quad(*map(to_oxigraph, triple)) for triple in data), key=str)
     return Statements(quads, prefixes)
 
 

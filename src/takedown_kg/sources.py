@@ -178,10 +178,11 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
             target = (into if part.identifier == dataset.default_graph.identifier
                       else pyoxigraph.NamedNode(str(part.identifier)))
             found += [pyoxigraph.Quad(*map(to_oxigraph, triple), target) for triple in part]
-        return found
+        # Sorted as the writers keep what they are given in order, and rdflib's order is its own.
+        return sorted(found, key=lambda quad: (str(quad.graph_name), str(quad)))
     parsed = Graph()
     parse_rdf(path, parsed, base=base, rdf_format=rdf_format)
-    return [pyoxigraph.Quad(*map(to_oxigraph, triple), into) for triple in parsed]
+    return sorted((pyoxigraph.Quad(*map(to_oxigraph, triple), into) for triple in parsed), key=str)
 
 
 def inline_contexts_only(path: Path, text: str):

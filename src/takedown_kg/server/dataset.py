@@ -96,7 +96,7 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     from .. import store as persistent
 
     store = pyoxigraph.Store()
-    found = persistent.matching(out_dir, corpus.input_key(data, base=base))
+    found = persistent.matching(out_dir, corpus.input_key(data, base=base, built=corpus.read_manifest(out_dir)))
     if found is not None:
         store.bulk_extend(persistent.open_read_only(found))
         return Served(store, base or DATA_BASE, list(corpus.read_manifest(out_dir).get("sources", [])),
