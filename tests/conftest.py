@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,8 +60,10 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
 
     Output is decoded as UTF-8 with line ends kept as written (CSV uses CRLF).
     """
-    executable = shutil.which("takedown-kg")
-    command = [executable] if executable else [sys.executable, "-m", "takedown_kg"]
+    # The command installed beside this Python (the virtual environment under test), not the
+    # first one on PATH: a machine may hold another installation of the project.
+    beside = Path(sys.executable).parent / "takedown-kg"
+    command = [str(beside)] if beside.is_file() else [sys.executable, "-m", "takedown_kg"]
     result = subprocess.run(
         [*command, *args],
         cwd=cwd or ROOT,
