@@ -232,9 +232,14 @@ def _source_folders(corpus: Path) -> list[tuple[Path, list[str]]]:
     return found
 
 
+def valid_slug(slug: str) -> bool:
+    """A source's name: letters, digits, - and _, starting with a letter, not a vocabulary prefix."""
+    return slug[:1].isalpha() and all(c.isalnum() or c in "-_" for c in slug) and slug not in PREFIXES
+
+
 def _source(folder: Path, names: list[str] | None = None) -> Source:
     slug = folder.name
-    if not slug[:1].isalpha() or not all(c.isalnum() or c in "-_" for c in slug) or slug in PREFIXES:
+    if not valid_slug(slug):
         raise InputError(f"{display_path(folder)}: a source folder is named with letters, digits, - and _, "
                          f"starting with a letter, and not as a vocabulary prefix ({', '.join(PREFIXES)})")
     names = sorted(os.listdir(folder)) if names is None else names

@@ -78,6 +78,9 @@ def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, ou
     name = manifest.get("store")
     if engine != "oxigraph" or not isinstance(slugs, list) or manifest.get("base") != (base or DATA_BASE):
         return None
+    # The manifest is a file anyone may edit: only names a source folder could have reach the query's prefixes.
+    if not all(isinstance(slug, str) and corpus.valid_slug(slug) for slug in slugs):
+        return None
     if not (out_dir / "graph.nq").is_file() or not isinstance(name, str) or (source is not None and source not in slugs):
         return None
     on_disk = persistent.matching(out_dir, manifest.get("key", ""))
