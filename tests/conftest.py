@@ -55,17 +55,20 @@ def ask(graph, query: str, **bindings) -> bool:
     return bool(graph.query(prefix_block() + query, initBindings=bindings or None).askAnswer)
 
 
+def cli_command() -> list[str]:
+    """The command installed beside this Python (the virtual environment under test), not the
+    first one on PATH: a machine may hold another installation of the project."""
+    beside = Path(sys.executable).parent / "takedown-kg"
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "takedown_kg"]
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed command in a fresh process, as a user would.
 
     Output is decoded as UTF-8 with line ends kept as written (CSV uses CRLF).
     """
-    # The command installed beside this Python (the virtual environment under test), not the
-    # first one on PATH: a machine may hold another installation of the project.
-    beside = Path(sys.executable).parent / "takedown-kg"
-    command = [str(beside)] if beside.is_file() else [sys.executable, "-m", "takedown_kg"]
     result = subprocess.run(
-        [*command, *args],
+        [*cli_command(), *args],
         cwd=cwd or ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,

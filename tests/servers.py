@@ -38,8 +38,9 @@ class Serving:
 
 
 def command() -> list[str]:
-    executable = shutil.which("takedown-kg")
-    return [executable] if executable else [sys.executable, "-m", "takedown_kg"]
+    from conftest import cli_command
+
+    return cli_command()
 
 
 @contextmanager
