@@ -62,6 +62,22 @@ def cli_command() -> list[str]:
     return [str(beside)] if beside.is_file() else [sys.executable, "-m", "takedown_kg"]
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a test module (Playwright), shared by the page tests."""
+    from takedown_kg.screenshot import CHROMIUM_ARGS, chromium_path
+
+    need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed command in a fresh process, as a user would.
 

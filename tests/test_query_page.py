@@ -11,22 +11,9 @@ import pytest
 from conftest import ARTEFACTS, FIXTURES, need, run_cli
 from servers import serving
 from takedown_kg.library import named_queries
-from takedown_kg.screenshot import CHROMIUM_ARGS, chromium_path
+from takedown_kg.screenshot import chromium_path
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "Playwright is not installed (pip install playwright)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

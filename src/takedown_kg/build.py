@@ -48,6 +48,7 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     of graph.trig, graph.nq and the store, apart from what was written.
     Raises ValidationFailed (nothing written) when the data breaks a rule.
     """
+    inputs = recorded_inputs(data, base=base)
     corpus = load(data, base=base)
     loaded = LoadedGraph(corpus=corpus)
     report = validate(corpus)
@@ -70,7 +71,6 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     files = {out_dir / f"graph{fmt.suffix}": partial(fmt.write, quads if fmt.quads else triples) for fmt in chosen}
     files[out_dir / "graph.html"] = partial(_page, corpus)
     # With --infer the outputs hold more than the inputs say: no query takes them for them.
-    inputs = recorded_inputs(data, base=base)
     key = f"inferred:{inputs['key']}" if infer else inputs["key"]
     written_store = persistent.write(out_dir, key, everything)
     # Written last of all, so a reader trusts graph.nq and the store only once the whole set is in place.

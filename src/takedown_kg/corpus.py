@@ -322,6 +322,10 @@ def input_key(paths: list[Path] | None = None, *, base: str | None = None, only:
     recorded = (built or {}).get("inputs")
     if isinstance(recorded, dict) and recorded.get("stamp") == input_stamp(inputs, prologue):
         return str(recorded.get("key"))
+    return _content_key(inputs, prologue)
+
+
+def _content_key(inputs: list[tuple[Path, bytes]], prologue: bytes) -> str:
     digest = hashlib.sha256(prologue)
     for path, shown in inputs:
         digest.update(shown)
@@ -346,9 +350,14 @@ def input_stamp(inputs: list[tuple[Path, bytes]], prologue: bytes) -> str:
 
 
 def recorded_inputs(paths: list[Path] | None = None, *, base: str | None = None) -> dict:
-    """What a build records of its inputs: their key and their stamp."""
+    """What a build records of its inputs: their key and their stamp.
+
+    Stamped before read, and both before the build loads them: a file written
+    meanwhile then fails to match the build later, never the other way round.
+    """
     inputs, prologue = _inputs(paths, base, None, None)
-    return {"key": input_key(paths, base=base), "stamp": input_stamp(inputs, prologue)}
+    stamp = input_stamp(inputs, prologue)
+    return {"key": _content_key(inputs, prologue), "stamp": stamp}
 
 
 def _inputs(paths, base, only, found) -> tuple[list[tuple[Path, bytes]], bytes]:

@@ -64,13 +64,14 @@ def query(
         return _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early)
     finally:
         if early is not None:
-            early.cancel()
+            early[0].cancel()
 
 
 def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest):
     """The query begun at once on the build's store, in its sandbox, while the inputs are
     still being checked against the build (listing and stamping a thousand sources takes
-    as long as a small query); None when the build cannot be the answer's source."""
+    as long as a small query), with the store and the prefixes it was given; None when
+    the build cannot be the answer's source."""
     from . import corpus
     from . import store as persistent
 
@@ -93,9 +94,8 @@ def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, ou
         return None  # said in the user's words by the checked path
     work = partial(_on_store, text, terms, on_disk, known, source, base, (out_dir / "graph.nq").resolve().as_uri())
     readable = [out_dir / "graph.nq", resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
-    early = start_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
-    early.on_disk, early.known = on_disk, known
-    return early
+    started = start_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
+    return started, on_disk, known
 
 
 def _on_store(text, terms, on_disk, known, source, base, built_uri):
@@ -124,8 +124,8 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
     built = out_dir / "graph.nq"
     key = corpus.input_key(data, base=base, found=found, built=manifest)
     on_disk = persistent.matching(out_dir, key) if built.is_file() else None
-    if early is not None and on_disk == early.on_disk and known == early.known:
-        return early.result()
+    if early is not None and early[1:] == (on_disk, known):
+        return early[0].result()
     notes = [] if on_disk is not None or not manifest else [
         f"{out_dir / corpus.MANIFEST} was built from other inputs: reading the inputs themselves "
         f"(run takedown-kg build{' --out ' + str(out_dir) if out_dir != Path('out') else ''} to query a store at once)"]
