@@ -71,22 +71,17 @@ class RdflibEngine:
     def size(self) -> int:
         return len(self.graph)
 
-    def run(self, checked: CheckedQuery, bindings: dict[str, object]) -> QueryResult:
-        from pyparsing import ParseBaseException
+    def run(self, checked: CheckedQuery, bindings: dict[str, object], prepared=None) -> QueryResult:
+        """`prepared`: rdflib's parse of the query when it was made elsewhere (rdflib_parse.prepare_apart)."""
         from rdflib.plugins import sparql
-        from rdflib.plugins.sparql.processor import prepareQuery
+
+        from .rdflib_parse import prepare
 
         # Belt and braces: safety.check refuses FROM, LOAD and SERVICE before this point.
         sparql.SPARQL_LOAD_GRAPHS = False
         sparql.CUSTOM_EVALS["takedown-kg: no SERVICE"] = _no_service
-        try:
-            prepared = prepareQuery(checked.text, initNs=self.prefixes)
-        except ParseBaseException as error:
-            reason = str(error.msg).replace(
-                "{SelectQuery | ConstructQuery | DescribeQuery | AskQuery}", "a SELECT, CONSTRUCT, DESCRIBE or ASK query")
-            raise syntax_error(checked.text, error.lineno, error.col, reason) from None
-        except Exception as error:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
-            raise QueryError(f"the query cannot be run: {error}; see takedown-kg query --prefixes") from None
+        if prepared is None:
+            prepared = prepare(checked.text, self.prefixes)
         # Accepted FROM clauses name data already loaded: query it as it is.
         prepared.algebra["datasetClause"] = None
         with warnings.catch_warnings():

@@ -75,6 +75,14 @@ class Isolated:
             self.child = None
         return decode_answer(chunks, self.sandbox, status)
 
+    def read_elsewhere(self) -> Any:
+        """The answer as result() gives it, read by a process forked after this child began
+        (it inherited the pipe); the process that began the child still ends it (cancel)."""
+        if self.child is None:
+            return self.work()
+        remaining = self.seconds - (time.monotonic() - self.started)
+        return decode_answer(_receive(self.read_end, self.child, remaining, self.seconds), self.sandbox, None)
+
     def cancel(self) -> None:
         """Stop the child, if it still runs, and forget its answer."""
         if self.child is not None:

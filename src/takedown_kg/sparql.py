@@ -16,6 +16,7 @@ from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
 from .errors import UsageError
 from .isolation import MAX_SECONDS, run_isolated, start_isolated
 from .library import named_queries, named_query
+from .rdflib_parse import ParsedApart
 from .safety import MAX_QUERY_CHARS, check
 from .sandbox import Sandbox
 from .sources import read_text, regular_file
@@ -146,13 +147,20 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
         if engine == "rdflib" and runner.size() > RDFLIB_COMFORT:
             warnings.append(f"the rdflib engine reads {runner.size():,} triples slowly (it is kept for cross-checking); "
                             "--engine oxigraph answers the same query in a fraction of the time")
-        result = runner.run(checked, terms)
+        result = runner.run(checked, terms, parsing.result()) if parsing is not None else runner.run(checked, terms)
         result.form = checked.form
         result.warnings = [*notes, *warnings]
         result.prefixes = known
         return result
 
-    return run_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
+    sandbox = Sandbox(memory=limit, readable=tuple(map(str, readable)))
+    # rdflib's parser takes longer than the data takes to load: it parses on the other core meanwhile.
+    parsing = ParsedApart(text, known, seconds=seconds, sandbox=sandbox) if engine == "rdflib" else None
+    try:
+        return run_isolated(work, seconds=seconds, sandbox=sandbox)
+    finally:
+        if parsing is not None:
+            parsing.cancel()
 
 
 def _read_quads(path: Path):
