@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, need
+from conftest import ROOT, need, run_cli
 from loopback import recording_server
 from takedown_kg.errors import QueryLimit, QueryRefused, QueryTimeout
 from takedown_kg.isolation import run_isolated
@@ -202,3 +202,14 @@ def test_the_query_dies_with_a_killed_command(tmp_path):
     parent.kill()
     parent.communicate(timeout=10)
     assert _gone_within(child, 1.0)
+
+
+def test_queries_read_compiled_modules_kept_apart_from_their_sources(tmp_path):
+    # PYTHONPYCACHEPREFIX keeps every .pyc under one folder; the query's process must
+    # still import from it (it was refused: the folder is not the installation's).
+    env = {"PYTHONPYCACHEPREFIX": str(tmp_path / "bytecode"), "PYTHONDONTWRITEBYTECODE": ""}
+    answers = [run_cli("query", "formal-request", "--format", "csv", "--engine", engine, env=env)
+               for engine in ("oxigraph", "rdflib", "oxigraph")]
+    assert [(a.returncode, a.stderr) for a in answers] == [(0, "")] * 3
+    assert [len(a.stdout.splitlines()) for a in answers] == [7] * 3
+    assert any((tmp_path / "bytecode").rglob("*.pyc"))

@@ -157,6 +157,8 @@ def _python_hooks(readable: tuple[str, ...]) -> None:
     # Python's own files (a lazy import inside an engine opens them), never the
     # working directory that an empty sys.path entry stands for.
     installation = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if os.path.isabs(p))}
+    if sys.pycache_prefix:  # PYTHONPYCACHEPREFIX: the compiled modules live apart from their sources
+        installation.add(sys.pycache_prefix)
     roots = tuple(os.path.realpath(p).rstrip(os.sep) + os.sep for p in installation)
     allowed_files = frozenset(os.path.realpath(p) for p in readable)
 
