@@ -510,4 +510,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    code = main()
+    import gc
+
+    # The process ends here: its last collections would visit every object it made, to free
+    # what its end frees anyway (50 to 100 ms after a query on the rdflib engine, 13 ms frozen).
+    gc.freeze()
+    sys.exit(code)
