@@ -359,6 +359,8 @@ def cmd_push(args) -> int:
 
     auth = credentials(os.environ)
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
+    for warning in served.warnings:  # as `query` and `serve` say it on the same data: a store gets it as it is
+        sys.stderr.write(f"Warning: {warning}\n")
     graphs = triples = 0
     verb = "would put" if args.dry_run else "put"
     for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
