@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -23,6 +24,12 @@ class Serving:
         self.process, self.url, self.banner = process, url, banner
         self.stderr = ""
         self.returncode = None
+        # Read as it comes: one access-log line per request would fill the pipe (64 KiB, some
+        # 700 requests) and stall the server on its next line if it were read only at stop.
+        self._lines: list[bytes] = []
+        self._reader = threading.Thread(target=lambda: self._lines.extend(iter(process.stderr.readline, b"")),
+                                        daemon=True)
+        self._reader.start()
 
     def stop(self, signum: int = signal.SIGINT) -> None:
         if self.process.poll() is None:
@@ -32,7 +39,8 @@ class Serving:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.returncode = self.process.wait()
-        self.stderr = self.process.stderr.read().decode("utf-8")
+        self._reader.join(timeout=20)
+        self.stderr = b"".join(self._lines).decode("utf-8")
         self.process.stdout.close()
         self.process.stderr.close()
 

@@ -500,3 +500,13 @@ def test_a_long_pipeline_is_answered_in_order_and_the_server_stays_up(tmp_path):
                 received += chunk
         assert re.findall(rb"Error: nothing at (/a/\d+);", received) == [f"/a/{n}".encode() for n in range(400)]
         assert sparql(running, "ASK {}")[::2] == (200, b'{"head":{},"boolean":true}')
+
+
+def test_a_thousand_requests_on_one_server_each_get_a_log_line(tmp_path):
+    # Over the 64 KiB a pipe holds: the harness reads the log as it comes, and so must any supervisor.
+    with serving(cwd=tmp_path) as running:
+        statuses = [sparql(running, "ASK { ?s ?p ?o }")[0] for _ in range(1000)]
+        running.stop()
+    assert statuses == [200] * 1000
+    logged = [line for line in running.stderr.splitlines() if '"GET /sparql?query=' in line]
+    assert len(logged) == 1000 and all(" 200 " in line for line in logged)
