@@ -78,6 +78,21 @@ def browser():
         launched.close()
 
 
+@pytest.fixture
+def nonconforming(tmp_path) -> tuple[Path, str]:
+    """A copy of the article's source with one fact's identifier broken, and the warning
+    `query` gives on it (what serve and push must say on the same data)."""
+    import shutil
+
+    broken = tmp_path / "pni"
+    shutil.copytree(ROOT / "data" / "sources" / "pni", broken)
+    facts = broken / "facts.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"F18"', '"18"'), encoding="utf-8")
+    warning = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--data", str(broken), cwd=tmp_path).stderr
+    assert warning.startswith("Warning: the data does not conform (1 violation(s); first: ") and warning.count("\n") == 1
+    return broken, warning
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed command in a fresh process, as a user would.
 
