@@ -1,17 +1,17 @@
 """rdflib's parse of a query, made in a process of its own while the data loads.
 
-For a named query on the article, rdflib's SPARQL parser (pyparsing) and its
-import take longer than reading the data (0.36 s against 0.19 s), and neither
+rdflib's SPARQL parser (pyparsing) takes as long on a named query of the
+article as reading the article's data (0.15 to 0.19 s each), and neither
 needs the other: a second sandboxed child parses the query while the query's
-child reads the data, and sends it the parsed query as bytes. On two cores a cold rdflib query takes half the
-time it did.
+child reads the data, and sends it the parsed query as bytes. With a core to
+spare the two overlap; without, the work is what it was.
 
 rdflib's parse tree does not pickle as it is: a CompValue cannot be made
 without its name, and an Expr holds a method bound to itself. The reducers
 below rebuild both from their class, their fields and the module-level
 function an Expr evaluates with (rdflib's one Expr made with a lambda,
-TrueFilter, is shared, and comes back as itself). The prologue travels as its base and
-prefixes (its namespace manager holds a graph).
+TrueFilter, is shared, and comes back as itself). The prologue travels as
+its base and prefixes (its namespace manager holds a graph).
 """
 
 from __future__ import annotations
