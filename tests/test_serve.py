@@ -251,6 +251,26 @@ def test_named_query_with_bind(server, empty_dir):
     assert fetch(server.url + "queries/evidenc")[::2] == (404, b"Error: no named query 'evidenc'; did you mean evidence, events?\n")
 
 
+def test_the_served_prefixes_need_no_declaration_and_a_query_own_prefix_wins(server):
+    # The worker gives Oxigraph only the served prefixes a query writes and does not declare.
+    ask = "ASK { FILTER(tkd:x = <%sx>) }"
+    assert values(sparql(server, ask % TKD, "application/sparql-results+json")[2], "json")["boolean"] is True
+    own = "PREFIX tkd: <http://example.org/> " + ask
+    assert values(sparql(server, own % "http://example.org/", "application/sparql-results+json")[2], "json")["boolean"] is True
+    assert values(sparql(server, own % TKD, "application/sparql-results+json")[2], "json")["boolean"] is False
+
+
+def test_the_prefixes_a_query_needs():
+    from takedown_kg.server.protocol import _used
+
+    given = {"tk": "https://w3id.org/takedown-kg/ontology#", "tkd": TKD, "pni": "https://example.org/pni#"}
+    assert _used("SELECT * { ?s a tk:X } # pni:y", given) == {"tk": given["tk"]}
+    assert _used('PREFIX tk: <http://x/> SELECT * { ?s a tk:X ; tkd:p "pni:" }', given) == {"tkd": TKD}
+    assert _used("SELECT * { ?s a <http://x/> }", given) == {}
+    # Every reading must read it; one that cannot (an escape outside a string) keeps them all.
+    assert _used("SELECT * { ?s a \\u0074k:X }", given) == given
+
+
 EXPORTS = ["graph.ttl", "graph.nt", "graph.trig", "graph.nq", "graph.jsonld", "graph.rdf"]
 MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig", "nq": "application/n-quads",
          "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
