@@ -93,7 +93,7 @@ class Pool:
     # The same steps one at a time, for a caller that waits on the workers' pipes itself (serve's loop).
     def take(self) -> _Worker | None:
         """A free worker, or None at once."""
-        if self._free.empty():  # the common answer under load, without raising and catching Empty
+        if not self._free.queue:  # the common answer under load, without the queue's lock or raising Empty
             return None
         try:
             return self._free.get_nowait()
@@ -122,6 +122,11 @@ class Pool:
         else:
             self.discard(worker)
         return decode_message(message, self.sandbox)
+
+    def alive(self, worker: _Worker) -> bool:
+        """Whether `worker` is still one of the pool's (finish() ends one a query left unfit)."""
+        with self._lock:
+            return worker.pid in self._workers
 
     def timed_out(self, worker: _Worker) -> QueryTimeout:
         """End a worker past the time limit (a new one replaces it); the error to answer with."""
