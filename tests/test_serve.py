@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import socket
@@ -359,6 +360,21 @@ def test_memory_limit_is_503(tmp_path):
             503, b"Error: the query ran out of its memory limit of 64 MB and was stopped; raise --memory or narrow the query\n")
         assert sparql(running, "ASK { tkd:telegram a tk:SocialMediaPlatform }")[::2] == (
             200, b'{"head":{},"boolean":true}')
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_query(tmp_path):
+    # The loop watches a worker's pipe for its whole life: its end is seen while it is idle.
+    ask = "ASK { tkd:telegram a tk:SocialMediaPlatform }"
+    with serving("--workers", "1", cwd=tmp_path) as running:
+        assert sparql(running, ask)[::2] == (200, b'{"head":{},"boolean":true}')
+        [worker] = children(running.process.pid)
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while children(running.process.pid) in ([], [worker]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [replacement] = children(running.process.pid)
+        assert replacement != worker
+        assert [sparql(running, ask)[::2] for _ in range(3)] == [(200, b'{"head":{},"boolean":true}')] * 3
 
 
 def test_one_access_log_line_per_request_and_a_clean_stop_on_ctrl_c(tmp_path):

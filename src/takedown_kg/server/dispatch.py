@@ -6,8 +6,8 @@ and the loop's clock ends a worker past the time limit. A thread per query
 cost as much CPU as the HTTP itself (a queue, a wake-up and the lock of the
 interpreter passed back and forth, twice per request). A worker's pipe stays
 watched from its first query to its end (watching it anew for each query took
-two system calls more per query); an idle worker's pipe can only become
-readable by its end.
+two system calls more per query); an idle worker's pipe becomes readable only
+when it ends (killed from outside), and the pool replaces it at once.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Dispatcher:
         self.pool, self.watch, self.unwatch = pool, watch, unwatch
         self._waiting: deque[tuple[Any, Done, float]] = deque()
         self._running: dict[int, tuple[_Worker, Reader, Done, float]] = {}
-        self._watched: set[int] = set()
+        self._watched: dict[int, _Worker] = {}
 
     def submit(self, request: Any, done: Done) -> None:
         self._waiting.append((request, done, time.monotonic()))
@@ -44,7 +44,7 @@ class Dispatcher:
                 continue
             self._running[fd] = (worker, Reader(), done, time.monotonic() + self.pool.seconds)
             if fd not in self._watched:
-                self._watched.add(fd)
+                self._watched[fd] = worker
                 self.watch(fd, lambda fd=fd: self._readable(fd))
 
     def tick(self, now: float) -> float | None:
@@ -65,8 +65,12 @@ class Dispatcher:
         return min(moments) if moments else None
 
     def _readable(self, fd: int) -> None:
-        if fd not in self._running:  # an idle worker's pipe: it has ended (a send to it will say so)
-            return self._forget(fd)
+        if fd not in self._running:  # an idle worker's pipe: it has ended
+            worker = self._watched.get(fd)
+            self._forget(fd)  # before the pool closes it
+            if worker is not None:
+                self.pool.drop(worker)
+            return self.start()
         worker, reader, done, _ = self._running[fd]
         try:
             finished, payload = reader.feed(fd)
@@ -82,8 +86,7 @@ class Dispatcher:
             self.start()
 
     def _forget(self, fd: int) -> None:
-        if fd in self._watched:
-            self._watched.discard(fd)
+        if self._watched.pop(fd, None) is not None:
             self.unwatch(fd)
 
     @staticmethod

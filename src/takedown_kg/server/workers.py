@@ -123,6 +123,13 @@ class Pool:
             self.discard(worker)
         return decode_message(message, self.sandbox)
 
+    def drop(self, worker: _Worker) -> None:
+        """End a free worker that has ended by itself (killed from outside), so no query is sent to it."""
+        with self._free.mutex:
+            if worker in self._free.queue:
+                self._free.queue.remove(worker)
+        self.discard(worker)
+
     def alive(self, worker: _Worker) -> bool:
         """Whether `worker` is still one of the pool's (finish() ends one a query left unfit)."""
         with self._lock:
