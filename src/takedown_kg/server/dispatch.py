@@ -14,7 +14,7 @@ query began less than HOLD seconds ago (one at most, and only if it fits in
 the pipe beside the request the worker may not have read yet: a write must
 never wait for a query). The worker reads it as soon as it has written its
 answer, instead of sleeping until the loop has read that answer and sent the
-next request: at 8 clients a core was otherwise idle a tenth of the time. A
+next request: at 8 clients 0.1 to 0.18 of a core was otherwise idle. A
 request sent ahead to a query that runs past HOLD goes back to the head of
 the queue (its copy in the pipe is then run for no one), so it never waits
 for a long query while another worker frees up.
