@@ -107,7 +107,7 @@ class Dispatcher:
                     head.done(failure)
                 continue
             moments.append(head.started + limit)
-            if any(not sent.dropped for sent in list(busy.sent)[1:]):
+            if len(busy.sent) > 1 and not busy.sent[-1].dropped:  # at most one waits behind the head
                 if now - head.started >= HOLD:
                     self._requeue(busy)
                 else:
