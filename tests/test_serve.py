@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import socket
@@ -251,6 +252,26 @@ def test_named_query_with_bind(server, empty_dir):
     assert fetch(server.url + "queries/evidenc")[::2] == (404, b"Error: no named query 'evidenc'; did you mean evidence, events?\n")
 
 
+def test_the_served_prefixes_need_no_declaration_and_a_query_own_prefix_wins(server):
+    # The worker gives Oxigraph only the served prefixes a query writes and does not declare.
+    ask = "ASK { FILTER(tkd:x = <%sx>) }"
+    assert values(sparql(server, ask % TKD, "application/sparql-results+json")[2], "json")["boolean"] is True
+    own = "PREFIX tkd: <http://example.org/> " + ask
+    assert values(sparql(server, own % "http://example.org/", "application/sparql-results+json")[2], "json")["boolean"] is True
+    assert values(sparql(server, own % TKD, "application/sparql-results+json")[2], "json")["boolean"] is False
+
+
+def test_the_prefixes_a_query_needs():
+    from takedown_kg.server.protocol import _used
+
+    given = {"tk": "https://w3id.org/takedown-kg/ontology#", "tkd": TKD, "pni": "https://example.org/pni#"}
+    assert _used("SELECT * { ?s a tk:X } # pni:y", given) == {"tk": given["tk"]}
+    assert _used('PREFIX tk: <http://x/> SELECT * { ?s a tk:X ; tkd:p "pni:" }', given) == {"tkd": TKD}
+    assert _used("SELECT * { ?s a <http://x/> }", given) == {}
+    # Every reading must read it; one that cannot (an escape outside a string) keeps them all.
+    assert _used("SELECT * { ?s a \\u0074k:X }", given) == given
+
+
 EXPORTS = ["graph.ttl", "graph.nt", "graph.trig", "graph.nq", "graph.jsonld", "graph.rdf"]
 MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig", "nq": "application/n-quads",
          "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
@@ -339,6 +360,21 @@ def test_memory_limit_is_503(tmp_path):
             503, b"Error: the query ran out of its memory limit of 64 MB and was stopped; raise --memory or narrow the query\n")
         assert sparql(running, "ASK { tkd:telegram a tk:SocialMediaPlatform }")[::2] == (
             200, b'{"head":{},"boolean":true}')
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_query(tmp_path):
+    # The loop watches a worker's pipe for its whole life: its end is seen while it is idle.
+    ask = "ASK { tkd:telegram a tk:SocialMediaPlatform }"
+    with serving("--workers", "1", cwd=tmp_path) as running:
+        assert sparql(running, ask)[::2] == (200, b'{"head":{},"boolean":true}')
+        [worker] = children(running.process.pid)
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while children(running.process.pid) in ([], [worker]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [replacement] = children(running.process.pid)
+        assert replacement != worker
+        assert [sparql(running, ask)[::2] for _ in range(3)] == [(200, b'{"head":{},"boolean":true}')] * 3
 
 
 def test_one_access_log_line_per_request_and_a_clean_stop_on_ctrl_c(tmp_path):

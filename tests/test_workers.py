@@ -4,6 +4,8 @@ replaced after a limit or a crash, and no way out to the network or the disk."""
 from __future__ import annotations
 
 import os
+import pickle
+import selectors
 import time
 
 import pytest
@@ -12,7 +14,8 @@ from conftest import need
 from loopback import recording_server
 from takedown_kg.errors import QueryError, QueryRefused, QueryTimeout
 from takedown_kg.sandbox import Sandbox
-from takedown_kg.server.workers import Busy, Pool
+from takedown_kg.server.dispatch import HOLD, Dispatcher
+from takedown_kg.server.workers import Busy, Pool, Reader, pack
 from test_sandbox import NONE, ONLY, _layers_available, _service
 
 
@@ -122,3 +125,81 @@ def test_closing_ends_every_worker(pool_of):
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.fixture
+def dispatching(pool_of):
+    """A Dispatcher over a pool, driven as serve's loop drives it: its pipes watched, its tick on every turn."""
+
+    def make(work, **options):
+        pool = pool_of(work, **options)
+        selector = selectors.DefaultSelector()
+        dispatcher = Dispatcher(pool, lambda fd, ready: selector.register(fd, selectors.EVENT_READ, ready),
+                                selector.unregister)
+        answers: list = []
+
+        def submit(request):
+            dispatcher.submit(request, lambda result, request=request: answers.append((request, result, time.monotonic())))
+
+        def drive(count: int, timeout: float = 10.0) -> list:
+            end = time.monotonic() + timeout
+            while len(answers) < count and time.monotonic() < end:
+                for key, _ in selector.select(0.005):
+                    key.data()
+                dispatcher.tick(time.monotonic())
+            return answers
+
+        return pool, submit, drive
+
+    return make
+
+
+def test_answers_read_as_they_come_two_in_one_read():
+    read, write = os.pipe()
+    os.write(write, pack(("ok", 1)) + pack(("ok", 2))[:5])
+    reader = Reader()
+    reader.feed(read)
+    assert [pickle.loads(reader.take()), reader.take()] == [("ok", 1), None]
+    os.write(write, pack(("ok", 2))[5:])
+    os.close(write)
+    reader.feed(read)
+    assert (pickle.loads(reader.take()), reader.take(), reader.closed) == (("ok", 2), None, False)
+    reader.feed(read)
+    assert reader.closed
+    os.close(read)
+
+
+def test_requests_sent_ahead_are_answered_in_order_each_once(dispatching):
+    pool, submit, drive = dispatching(lambda n: time.sleep(0.005) or (os.getpid(), n))
+    for n in range(8):
+        submit(n)
+    answers = drive(8)
+    assert [request for request, *_ in answers] == list(range(8))
+    assert [result[1] for _, result, _ in answers] == list(range(8))
+    assert len({result[0] for _, result, _ in answers}) == 1 and pool.replaced == 0
+
+
+def test_a_request_sent_ahead_to_a_long_query_is_taken_back(dispatching):
+    pool, submit, drive = dispatching(lambda seconds: time.sleep(seconds) or seconds, size=2, seconds=5.0)
+    started = time.monotonic()
+    for seconds in (1.5, 0, 0, 0):  # the long one, and three that wait while both workers are busy
+        submit(seconds)
+    answers = drive(3)
+    assert [(request, result) for request, result, _ in answers] == [(0, 0)] * 3
+    assert max(at for *_, at in answers) - started < 1.0  # none waited for the long query (HOLD: 0.05 s)
+    answers = drive(4)
+    assert answers[3][:2] == (1.5, 1.5) and pool.replaced == 0
+    time.sleep(HOLD)
+    drive(5, timeout=0.3)  # the copy of the one taken back is run for no one
+    assert len(answers) == 4
+
+
+def test_a_request_sent_ahead_to_a_worker_ended_at_its_limit_is_answered_once_by_another(dispatching):
+    pool, submit, drive = dispatching(lambda seconds: time.sleep(seconds) or seconds, size=2, seconds=1.0)
+    for seconds in (30, 0.3, 0):  # the last is sent ahead to the first worker, then taken back
+        submit(seconds)
+    answers = drive(3)
+    assert [(request, result) for request, result, _ in answers[:2]] == [(0.3, 0.3), (0, 0)]
+    assert answers[2][0] == 30 and isinstance(answers[2][1], QueryTimeout)
+    drive(4, timeout=0.5)
+    assert len(answers) == 3 and pool.replaced == 1

@@ -10,6 +10,7 @@ characters, `connections` open at once. One access-log line per request.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import socket
 import threading
@@ -24,7 +25,7 @@ from .dataset import Served
 from .dispatch import Dispatcher
 from .lanes import Lane
 from .loop import Later, Loop, Request, Response, error, every_second
-from .protocol import MAX_BODY, answer, parse_form, query_request
+from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
 from .workers import Pool
 
 #: HTTP status for each named error a query can end in.
@@ -32,6 +33,7 @@ _STATUS = [(NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryR
            (TakedownError, 400)]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
+_REQUEST_FIELDS = tuple(field.name for field in dataclasses.fields(QueryRequest))
 #: Connections kept open at once (idle ones cost a socket each, no thread).
 MAX_CONNECTIONS = 256
 
@@ -104,18 +106,21 @@ class Server:
             self.files.close()
         self.pool.close()
 
-    def _work(self, request):
-        """What a worker does with one request (runs in the sandboxed worker)."""
-        return answer(self.served.store, self._prefixes, request)
+    def _work(self, fields: tuple) -> tuple[bytes, str]:
+        """What a worker does with one request (runs in the sandboxed worker). Request and answer
+        cross the pipes as plain tuples: a class in a pickle costs a look-up at each end."""
+        found = answer(self.served.store, self._prefixes, QueryRequest(*fields))
+        return found.body, found.media_type
 
     def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None) -> Later:
         """A query for a worker (the request itself is read here, at once: a bad one is refused unqueued)."""
         request = query_request(parameters, text=text, accept=accept, graphs=self._graphs)
+        fields = tuple(getattr(request, name) for name in _REQUEST_FIELDS)
 
         def answered(result) -> Response:
-            return _refusal(result) if isinstance(result, TakedownError) else Response(200, result.body, result.media_type)
+            return _refusal(result) if isinstance(result, TakedownError) else Response(200, *result)
 
-        return Later(lambda reply: self.dispatcher.submit(request, lambda result: reply(answered(result))))
+        return Later(lambda reply: self.dispatcher.submit(fields, lambda result: reply(answered(result))))
 
     def export(self, name: str) -> tuple[bytes, str] | None:
         """graph.<suffix> in any export format, or graph.html (the network page); made once, then kept."""

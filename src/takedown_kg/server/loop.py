@@ -70,7 +70,7 @@ def error(status: int, message: str, **options) -> Response:
 
 
 class _Connection:
-    __slots__ = ("sock", "client", "buffer", "out", "busy", "seen", "close_after", "started", "line", "head", "draining",
+    __slots__ = ("sock", "client", "buffer", "out", "busy", "seen", "close_after", "started", "line", "draining",
                  "events")
 
     def __init__(self, sock: socket.socket, client: str):
@@ -80,7 +80,7 @@ class _Connection:
         self.busy = False  # a request is being answered (parsed, queued, running or being written)
         self.seen = time.monotonic()
         self.close_after = False
-        self.started, self.line, self.head = 0.0, "", False
+        self.started, self.line = 0.0, ""
         self.draining = False  # answered and half-closed: what the client still sends is read and dropped
         self.events = 0  # what the selector watches it for
 
@@ -244,17 +244,14 @@ class Loop:
     def _parse(self, connection: _Connection) -> None:
         """Answer the request at the head of the buffer once all of it has arrived."""
         buffer = connection.buffer
-        if not connection.head:
-            end = _head_end(buffer)
-            if end < 0:
-                first = buffer.find(b"\n")
-                if (first if first >= 0 else len(buffer)) > MAX_LINE:
-                    return self._refuse(connection, 414, "the request line is longer than 65,536 bytes", buffer[:200])
-                if len(buffer) > 2 * MAX_LINE:
-                    return self._refuse(connection, 431, "the request's headers are longer than 65,536 bytes", buffer[:200])
-                return
-            connection.head = True
         end = _head_end(buffer)
+        if end < 0:
+            first = buffer.find(b"\n")
+            if (first if first >= 0 else len(buffer)) > MAX_LINE:
+                return self._refuse(connection, 414, "the request line is longer than 65,536 bytes", buffer[:200])
+            if len(buffer) > 2 * MAX_LINE:
+                return self._refuse(connection, 431, "the request's headers are longer than 65,536 bytes", buffer[:200])
+            return
         lines = bytes(buffer[:end]).split(b"\n")
         raw = lines[0].rstrip(b"\r")
         if len(raw) > MAX_LINE:
@@ -291,7 +288,6 @@ class Loop:
             return  # the body is still coming
         body = bytes(buffer[start:start + size])
         del buffer[:start + size]
-        connection.head = False
         keep = (headers.get("connection", "").lower() != "close") if version == "HTTP/1.1" else (
             headers.get("connection", "").lower() == "keep-alive")
         connection.close_after = not keep
@@ -419,8 +415,8 @@ def every_second(make: Callable[[int], str]) -> str:
     return made[1]
 
 
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
 def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Status"
+    return _PHRASES.get(status, "Status")

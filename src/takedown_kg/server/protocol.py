@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from ..errors import NotAcceptable, QueryRefused, UsageError
+from ..errors import NotAcceptable, QueryRefused, TakedownError, UsageError
 
 #: Bytes of a request body, and characters of a query, past which a request is refused unread.
 MAX_BODY = 256 * 1024
@@ -179,26 +179,39 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
     layout (compact JSON). CONSTRUCT and DESCRIBE keep the project's writers,
     so their prefixes and layout are those of `query` and of the exports.
     """
-    import pyoxigraph
-
-    from ..engines import OxigraphEngine, as_result
-    from ..formats import get_format
-    from ..safety import check
-    from ..sparql import bind_terms
-
-    checked = _checked(request.text, check)
-    name, media = choose_format(checked.form, request.accept, request.format)  # a 406 before any work
+    pyoxigraph, OxigraphEngine, as_result, get_format, check, bind_terms = _tools()
+    checked, used = _checked(request.text, check, prefixes)
+    name, media = _chosen(checked.form, request.accept, request.format)  # a 406 before any work
     try:
         terms = bind_terms(request.text, dict(request.bindings), prefixes=prefixes) if request.bindings else {}
     except UsageError as failure:
         raise _in_http_words(failure) from None
     dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
-    found = OxigraphEngine(served_store, prefixes=prefixes, dataset=dataset).execute(checked, terms)
+    found = OxigraphEngine(served_store, prefixes=used, dataset=dataset).execute(checked, terms)
     if name in RESULT_TYPES:
         body = found.serialize(format=getattr(pyoxigraph.QueryResultsFormat, name.upper()))
     else:
         body = get_format(name).write(as_result(found).graph)  # as `query --format NAME` writes it
     return Answer(body, media, checked.form)
+
+
+_TOOLS: tuple = ()
+
+
+def _tools() -> tuple:
+    """What answer() needs, imported on its first call (the front never runs it): five import
+    statements on every query cost a twentieth of the Python around Oxigraph's query."""
+    global _TOOLS
+    if not _TOOLS:
+        import pyoxigraph
+
+        from ..engines import OxigraphEngine, as_result
+        from ..formats import get_format
+        from ..safety import check
+        from ..sparql import bind_terms
+
+        _TOOLS = (pyoxigraph, OxigraphEngine, as_result, get_format, check, bind_terms)
+    return _TOOLS
 
 
 def _in_http_words(failure: UsageError) -> UsageError:
@@ -210,14 +223,49 @@ def _in_http_words(failure: UsageError) -> UsageError:
     return UsageError(line.replace("see takedown-kg query --prefixes", "the query page at / lists the prefixes"))
 
 
-_CHECKED: dict[str, object] = {}
+_CHECKED: dict[str, tuple] = {}
+_CHOSEN: dict[tuple, tuple[str, str]] = {}
 
 
-def _checked(text: str, check):
-    """safety.check(text), remembered for the last queries a worker accepted: clients
-    repeat their queries, and the check reads each one three times."""
+def _checked(text: str, check, prefixes: dict[str, str]) -> tuple:
+    """(safety.check(text), the prefixes the text may use), remembered for the last queries a
+    worker accepted: clients repeat their queries, and the check reads each one three times."""
     if text not in _CHECKED:
         if len(_CHECKED) >= 256:
             _CHECKED.pop(next(iter(_CHECKED)))
-        _CHECKED[text] = check(text)  # a refused query raises, and is checked again next time
+        _CHECKED[text] = (check(text), _used(text, prefixes))  # a refused query raises, and is checked again next time
     return _CHECKED[text]
+
+
+def _used(text: str, prefixes: dict[str, str]) -> dict[str, str]:
+    """The given prefixes a query needs: those it writes a name with and does not declare itself
+    (its own PREFIX wins). Oxigraph reads every prefix it is given on every query, a twentieth of
+    its time for this project's 22, and the project's queries declare theirs. Read as safety.check
+    reads the text, by every reading of its tokens (codepoint escapes expanded where a reading does);
+    a text that one of them cannot read keeps them all."""
+    from ..safety import READINGS, expand_escapes, tokens
+
+    written: set[str] = set()
+    declared: set[str] | None = None
+    for reading in READINGS:
+        try:
+            words = tokens(expand_escapes(text) if reading.expand_escapes else text, reading)
+        except TakedownError:
+            return prefixes
+        names = {word.text.partition(":")[0] for word in words if word.kind == "pname"}
+        own = {after.text.partition(":")[0] for word, after in zip(words, words[1:])
+               if word.kind == "word" and word.text.upper() == "PREFIX" and after.kind == "pname"}
+        written |= names
+        declared = own if declared is None else declared & own
+    return {label: iri for label, iri in prefixes.items() if label in written and label not in (declared or set())}
+
+
+def _chosen(form: str, accept: tuple[tuple[str, float], ...], name: str | None) -> tuple[str, str]:
+    """choose_format, remembered per (form, Accept, format=): clients repeat their headers too."""
+    key = (form, accept, name)
+    if key not in _CHOSEN:
+        found = choose_format(form, accept, name)  # a refusal raises, and is not remembered
+        if len(_CHOSEN) >= 256:
+            _CHOSEN.pop(next(iter(_CHOSEN)))
+        _CHOSEN[key] = found
+    return _CHOSEN[key]

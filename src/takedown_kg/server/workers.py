@@ -16,6 +16,7 @@ die with that request.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 import queue
@@ -43,6 +44,7 @@ class _Worker:
     pid: int
     to_worker: int
     from_worker: int
+    room: int = 4096  # bytes its request pipe holds: what may be written to it without waiting
 
 
 class Pool:
@@ -86,14 +88,14 @@ class Pool:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([worker.from_worker], [], [], remaining)[0]:
                 raise self.timed_out(worker)
-            done, payload = reader.feed(worker.from_worker)
-            if done:
+            reader.feed(worker.from_worker)
+            if (payload := reader.take()) is not None or reader.closed:
                 return self.finish(worker, payload)
 
     # The same steps one at a time, for a caller that waits on the workers' pipes itself (serve's loop).
     def take(self) -> _Worker | None:
         """A free worker, or None at once."""
-        if self._free.empty():  # the common answer under load, without raising and catching Empty
+        if not self._free.queue:  # the common answer under load, without the queue's lock or raising Empty
             return None
         try:
             return self._free.get_nowait()
@@ -102,26 +104,43 @@ class Pool:
 
     def send(self, worker: _Worker, request: Any) -> bool:
         """Hand `request` to a worker taken from the pool; False if it had died (then finish(worker, None))."""
-        data = pickle.dumps(request)
+        return self.send_packed(worker, pack(request))
+
+    def send_packed(self, worker: _Worker, data: bytes) -> bool:
+        """send() of what pack() made. A worker may be sent a second request while it runs
+        the first (it reads it when done) if both fit in its pipe: a write must never wait for a query."""
         try:
-            _write_all(worker.to_worker, _HEADER.pack(len(data)) + data)
+            _write_all(worker.to_worker, data)
             return True
         except BrokenPipeError:
             return False
 
-    def finish(self, worker: _Worker, payload: bytes | None) -> Any:
+    def finish(self, worker: _Worker, payload: bytes | None, *, more: bool = False) -> Any:
         """The worker's answer (the bytes after the header), or its error; None means it died.
-        The worker goes back to the pool, or is replaced when the query left it unfit."""
+        The worker goes back to the pool (stays taken if it has `more` requests to answer),
+        or is replaced when the query left it unfit (then alive() says False)."""
         if payload is None:  # the worker died: a crash, or Rust aborting at the memory limit
             status = self._reap(worker)
             self.discard(worker)
             return decode_answer([], self.sandbox, status)
         message = pickle.loads(payload)
-        if message[0] in ("ok", "error"):  # an answer, or an error the worker raised on purpose: it is fit
-            self._free.put(worker)
-        else:
+        if message[0] not in ("ok", "error"):  # not an answer, nor an error the worker raised on purpose: unfit
             self.discard(worker)
+        elif not more:
+            self._free.put(worker)
         return decode_message(message, self.sandbox)
+
+    def drop(self, worker: _Worker) -> None:
+        """End a free worker that has ended by itself (killed from outside), so no query is sent to it."""
+        with self._free.mutex:
+            if worker in self._free.queue:
+                self._free.queue.remove(worker)
+        self.discard(worker)
+
+    def alive(self, worker: _Worker) -> bool:
+        """Whether `worker` is still one of the pool's (finish() ends one a query left unfit)."""
+        with self._lock:
+            return worker.pid in self._workers
 
     def timed_out(self, worker: _Worker) -> QueryTimeout:
         """End a worker past the time limit (a new one replaces it); the error to answer with."""
@@ -186,7 +205,11 @@ class Pool:
             _serve(self.work, self.sandbox, self.parent, to_read, from_write)
         os.close(to_read)
         os.close(from_write)
-        return _Worker(pid, to_write, from_read)
+        try:
+            room = fcntl.fcntl(to_write, fcntl.F_GETPIPE_SZ)
+        except (AttributeError, OSError):
+            room = 4096  # what a pipe holds at least
+        return _Worker(pid, to_write, from_read, room)
 
 
 def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: int, writer: int) -> None:
@@ -244,21 +267,35 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def pack(request: Any) -> bytes:
+    """A request as it goes down a worker's pipe: its length, then its pickle."""
+    data = pickle.dumps(request)
+    return _HEADER.pack(len(data)) + data
+
+
 class Reader:
-    """One answer read from a worker's pipe as it arrives: the header gives its length."""
+    """Answers read from a worker's pipe as they arrive, in order: each header gives its length.
+    One read may hold the end of an answer and the whole next one (a worker sent two requests)."""
 
     def __init__(self):
         self.received = bytearray()
-        self.wanted: int | None = None
+        self.closed = False  # the worker's end is closed: it died, or was ended
 
-    def feed(self, fd: int) -> tuple[bool, bytes | None]:
-        """Read what is there: (True, answer) when whole, (True, None) if the worker died, (False, None) for more."""
+    def feed(self, fd: int) -> None:
+        """Read what is there."""
         chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return True, None
-        self.received += chunk
-        if self.wanted is None and len(self.received) >= _HEADER.size:
-            self.wanted = _HEADER.size + _HEADER.unpack(bytes(self.received[:_HEADER.size]))[0]
-        if self.wanted is not None and len(self.received) >= self.wanted:
-            return True, bytes(self.received[_HEADER.size:])
-        return False, None
+        if chunk:
+            self.received += chunk
+        else:
+            self.closed = True
+
+    def take(self) -> bytes | None:
+        """The next whole answer (the bytes after its header), or None until it has arrived."""
+        if len(self.received) < _HEADER.size:
+            return None
+        end = _HEADER.size + _HEADER.unpack_from(self.received)[0]
+        if len(self.received) < end:
+            return None
+        payload = bytes(self.received[_HEADER.size:end])
+        del self.received[:end]
+        return payload
