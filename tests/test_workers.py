@@ -203,3 +203,40 @@ def test_a_request_sent_ahead_to_a_worker_ended_at_its_limit_is_answered_once_by
     assert answers[2][0] == 30 and isinstance(answers[2][1], QueryTimeout)
     drive(4, timeout=0.5)
     assert len(answers) == 3 and pool.replaced == 1
+
+
+def test_a_watched_pipe_that_fails_does_not_end_the_loop(capfd):
+    import socket
+    import threading
+    import urllib.request
+
+    from takedown_kg.server.loop import Loop, Response
+
+    listening = socket.create_server(("127.0.0.1", 0))
+    loop = Loop(listening, lambda request: Response(200, b"still here"), lambda *entry: None,
+                max_body=1024, max_connections=8)
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise RuntimeError("a bug")
+
+    readable, writable = os.pipe()
+    loop.watch(readable, broken)
+    os.write(writable, b"x")
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(3):
+            with urllib.request.urlopen(f"http://127.0.0.1:{listening.getsockname()[1]}/", timeout=10) as answer:
+                assert (answer.status, answer.read()) == (200, b"still here")
+    finally:
+        loop.stop()
+        loop.wait_stopped(10)
+        loop.close()
+        listening.close()
+        os.close(readable)
+        os.close(writable)
+    assert calls == [1]  # called once, then no longer watched (the pipe stayed readable)
+    assert capfd.readouterr().err == ("takedown-kg: a query worker's pipe failed (RuntimeError); "
+                                      "its query ends at the time limit\n")

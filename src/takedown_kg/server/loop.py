@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -146,7 +147,7 @@ class Loop:
                     elif isinstance(key.data, _Connection):
                         self._guarded(key.data, self._write if events & selectors.EVENT_WRITE else self._read)
                     else:
-                        key.data()
+                        self._watcher(key.fd, key.data)
                 while self._done:
                     self._respond(*self._done.popleft())
                 for _ in range(len(self._pipelined)):  # one request each per turn: a long pipeline waits its turn
@@ -169,6 +170,19 @@ class Loop:
             step(connection)
         except Exception:
             self._close(connection)
+
+    def _watcher(self, fd: int, ready: Callable[[], None]) -> None:
+        """A watched pipe's step; a failure of this server's own (a bug) stops watching that pipe only.
+        Its worker's query then ends at the time limit, and the worker is replaced."""
+        try:
+            ready()
+        except Exception as failure:
+            try:
+                self.unwatch(fd)
+            except (KeyError, ValueError):
+                pass
+            sys.stderr.write(f"takedown-kg: a query worker's pipe failed ({type(failure).__name__}); "
+                             "its query ends at the time limit\n")
 
     def wait_stopped(self, timeout: float) -> None:
         self._stopped.wait(timeout)
