@@ -137,6 +137,16 @@ def test_errors_of_the_parse_made_apart_read_as_in_place():
         assert in_place.value.lines[0] == apart.value.lines[0] == message
 
 
+def test_a_query_nested_too_deep_for_rdflib_says_so():
+    nested = "SELECT * WHERE { " + "{ " * 150 + "?s ?p ?o " + "} " * 150 + "}"
+    with pytest.raises(QueryError) as refused:
+        takedown_kg.query(nested, engine="rdflib")
+    assert refused.value.lines == ["the query nests deeper than rdflib's parser can follow; nest less, "
+                                   "or run it with --engine oxigraph"]
+    flat = takedown_kg.query("SELECT * WHERE { ?s ?p ?o }", engine="oxigraph").rows
+    assert len(takedown_kg.query(nested, engine="oxigraph").rows) == len(flat) > 2000
+
+
 def _children() -> set[int]:
     found = set()
     for task in os.listdir(f"/proc/{os.getpid()}/task"):

@@ -38,6 +38,9 @@ def prepare(text: str, prefixes: dict[str, str]):
         reason = str(error.msg).replace(
             "{SelectQuery | ConstructQuery | DescribeQuery | AskQuery}", "a SELECT, CONSTRUCT, DESCRIBE or ASK query")
         raise syntax_error(text, error.lineno, error.col, reason) from None
+    except RecursionError:  # pyparsing descends once per nested group or parenthesis
+        raise QueryError("the query nests deeper than rdflib's parser can follow; nest less, "
+                         "or run it with --engine oxigraph") from None
     except Exception as error:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
         raise QueryError(f"the query cannot be run: {error}; see takedown-kg query --prefixes") from None
 
