@@ -190,8 +190,23 @@ def test_a_request_sent_ahead_to_a_long_query_is_taken_back(dispatching):
     answers = drive(4)
     assert answers[3][:2] == (1.5, 1.5) and pool.replaced == 0
     time.sleep(HOLD)
-    drive(5, timeout=0.3)  # the copy of the one taken back is run for no one
+    drive(5, timeout=0.3)  # the copy of the one taken back is answered unrun, to no one
     assert len(answers) == 4
+
+
+def test_a_request_taken_back_is_not_run_by_the_worker_it_was_sent_ahead_to(dispatching):
+    # Run there too, a runaway request taken back would hold both workers; the others would wait.
+    pool, submit, drive = dispatching(lambda seconds: time.sleep(seconds) or seconds, size=2, seconds=5.0)
+    for seconds in (1.5, 1.5, 3.0):  # both workers busy; the third is sent ahead to one, then taken back
+        submit(seconds)
+    answers = drive(2)
+    assert [request for request, *_ in answers] == [1.5, 1.5]
+    asked = time.monotonic()
+    submit(0)
+    answers = drive(3)
+    assert answers[2][:2] == (0, 0) and answers[2][2] - asked < 0.5  # a worker was free at once
+    answers = drive(4)
+    assert answers[3][:2] == (3.0, 3.0) and pool.replaced == 0
 
 
 def test_a_request_sent_ahead_to_a_worker_ended_at_its_limit_is_answered_once_by_another(dispatching):

@@ -16,8 +16,9 @@ never wait for a query). The worker reads it as soon as it has written its
 answer, instead of sleeping until the loop has read that answer and sent the
 next request: at 8 clients 0.1 to 0.18 of a core was otherwise idle. A
 request sent ahead to a query that runs past HOLD goes back to the head of
-the queue (its copy in the pipe is then run for no one), so it never waits
-for a long query while another worker frees up.
+the queue, so it never waits for a long query while another worker frees up;
+the worker is told (Pool.skip) to answer its copy unrun, so a runaway query
+taken back never holds two workers.
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ HOLD = 0.05
 class _Sent:
     """A request in a worker's pipe."""
 
-    __slots__ = ("request", "data", "done", "since", "started", "dropped")
+    __slots__ = ("request", "data", "done", "since", "started", "dropped", "number")
 
-    def __init__(self, request: Any, data: bytes, done: Done, since: float, started: float | None):
+    def __init__(self, request: Any, data: bytes, done: Done, since: float, started: float | None, number: int):
         self.request, self.data, self.done, self.since = request, data, done, since
         self.started = started  # when the worker began it; None while it waits behind another
         self.dropped = False  # taken back to the queue: its answer goes to no one
+        self.number = number  # which of the worker's requests it is (Pool.skip)
 
 
 class _Busy:
@@ -73,7 +75,7 @@ class Dispatcher:
                 self._forget(fd)
                 self._end(done, lambda: self.pool.finish(worker, None))
                 continue
-            self._running[fd] = _Busy(worker, _Sent(request, data, done, since, time.monotonic()))
+            self._running[fd] = _Busy(worker, _Sent(request, data, done, since, time.monotonic(), worker.sent))
             if fd not in self._watched:
                 self._watched[fd] = worker
                 self.watch(fd, lambda fd=fd: self._readable(fd))
@@ -88,7 +90,7 @@ class Dispatcher:
                 continue
             if self.pool.send_packed(busy.worker, data):  # else it died: its pipe's end will say so
                 request, data, done, since = self._waiting.popleft()
-                busy.sent.append(_Sent(request, data, done, since, None))
+                busy.sent.append(_Sent(request, data, done, since, None, busy.worker.sent))
 
     def tick(self, now: float) -> float | None:
         """End what ran or waited past the limit, take back what waits behind a long query;
@@ -124,6 +126,7 @@ class Dispatcher:
         """Put the requests waiting in a worker's pipe, not begun, back at the head of the queue."""
         for sent in reversed([sent for sent in busy.sent if sent.started is None and not sent.dropped]):
             sent.dropped = True
+            self.pool.skip(busy.worker, sent.number)  # unless it has begun, its copy is not run
             self._waiting.appendleft((sent.request, sent.data, sent.done, sent.since))
 
     def _readable(self, fd: int) -> None:

@@ -17,6 +17,7 @@ die with that request.
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import pickle
 import queue
@@ -33,6 +34,7 @@ from ..isolation import decode_answer, decode_message, encode_answer, settle_chi
 from ..sandbox import Sandbox, enter
 
 _HEADER = struct.Struct("!Q")
+_SKIP = struct.Struct("=Q")
 
 
 class Busy(QueryLimit):
@@ -45,6 +47,9 @@ class _Worker:
     to_worker: int
     from_worker: int
     room: int = 4096  # bytes its request pipe holds: what may be written to it without waiting
+    #: Memory shared with the worker: the number (counted from 1) of a request it should skip.
+    skips: mmap.mmap | None = None
+    sent: int = 0  # requests sent to it so far; the worker counts the requests it reads the same way
 
 
 class Pool:
@@ -111,9 +116,16 @@ class Pool:
         the first (it reads it when done) if both fit in its pipe: a write must never wait for a query."""
         try:
             _write_all(worker.to_worker, data)
-            return True
         except BrokenPipeError:
             return False
+        worker.sent += 1
+        return True
+
+    def skip(self, worker: _Worker, number: int) -> None:
+        """Have the worker answer its `number`th request (counted from 1) at once, unrun, if it has
+        not begun it: a request taken back from behind a long query runs elsewhere, and only once."""
+        if worker.skips is not None and not worker.skips.closed:  # else it has ended: nothing to skip
+            _SKIP.pack_into(worker.skips, 0, number)
 
     def finish(self, worker: _Worker, payload: bytes | None, *, more: bool = False) -> Any:
         """The worker's answer (the bytes after the header), or its error; None means it died.
@@ -176,6 +188,8 @@ class Pool:
             except OSError:
                 pass
         self._reap(worker, kill=True)
+        if worker.skips is not None:
+            worker.skips.close()
 
     @staticmethod
     def _reap(worker: _Worker, *, kill: bool = False) -> int | None:
@@ -200,19 +214,24 @@ class Pool:
     def _fork(self) -> _Worker:
         to_read, to_write = os.pipe()
         from_read, from_write = os.pipe()
+        skips = mmap.mmap(-1, _SKIP.size)  # anonymous and shared: what the server writes, the worker reads
         pid = os.fork()
         if pid == 0:
-            _serve(self.work, self.sandbox, self.parent, to_read, from_write)
+            for other in self._workers.values():  # another worker's skips are not this one's business
+                if other.skips is not None:
+                    other.skips.close()
+            _serve(self.work, self.sandbox, self.parent, to_read, from_write, skips)
         os.close(to_read)
         os.close(from_write)
         try:
             room = fcntl.fcntl(to_write, fcntl.F_GETPIPE_SZ)
         except (AttributeError, OSError):
             room = 4096  # what a pipe holds at least
-        return _Worker(pid, to_write, from_read, room)
+        return _Worker(pid, to_write, from_read, room, skips)
 
 
-def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: int, writer: int) -> None:
+def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: int, writer: int,
+           skips: mmap.mmap | None = None) -> None:
     """A worker's life: shed what it inherited, enter the sandbox, answer queries until told to stop."""
     try:
         settle_child()
@@ -224,11 +243,16 @@ def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: in
                 except OSError:
                     pass
         enter(sandbox, parent=parent)
+        number = 0
         while True:
             request = _read_message(reader)
             if request is None:  # the server closed the pipe: it is stopping
                 break
-            payload = encode_answer(lambda: work(pickle.loads(request)))
+            number += 1
+            if skips is not None and _SKIP.unpack_from(skips)[0] == number:
+                payload = encode_answer(lambda: None)  # taken back by the server: run elsewhere
+            else:
+                payload = encode_answer(lambda: work(pickle.loads(request)))
             _write_all(writer, _HEADER.pack(len(payload)) + payload)
     except BaseException:
         pass
