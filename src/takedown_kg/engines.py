@@ -73,7 +73,7 @@ class RdflibEngine:
         return len(self.graph)
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object], prepared=None) -> QueryResult:
-        """`prepared`: rdflib's parse of the query when it was made elsewhere (rdflib_parse.prepare_apart)."""
+        """`prepared`: rdflib's parse of the query when it was made elsewhere (rdflib_parse.ParsedApart)."""
         from rdflib.plugins import sparql
 
         from .rdflib_parse import prepare

@@ -46,9 +46,9 @@ class _Worker:
     pid: int
     to_worker: int
     from_worker: int
-    room: int = 4096  # bytes its request pipe holds: what may be written to it without waiting
+    room: int  # bytes its request pipe holds: what may be written to it without waiting
     #: Memory shared with the worker: the number (counted from 1) of a request it should skip.
-    skips: mmap.mmap | None = None
+    skips: mmap.mmap
     sent: int = 0  # requests sent to it so far; the worker counts the requests it reads the same way
 
 
@@ -124,7 +124,7 @@ class Pool:
     def skip(self, worker: _Worker, number: int) -> None:
         """Have the worker answer its `number`th request (counted from 1) at once, unrun, if it has
         not begun it: a request taken back from behind a long query runs elsewhere, and only once."""
-        if worker.skips is not None and not worker.skips.closed:  # else it has ended: nothing to skip
+        if not worker.skips.closed:  # else it has ended: nothing to skip
             _SKIP.pack_into(worker.skips, 0, number)
 
     def finish(self, worker: _Worker, payload: bytes | None, *, more: bool = False) -> Any:
@@ -188,8 +188,7 @@ class Pool:
             except OSError:
                 pass
         self._reap(worker, kill=True)
-        if worker.skips is not None:
-            worker.skips.close()
+        worker.skips.close()
 
     @staticmethod
     def _reap(worker: _Worker, *, kill: bool = False) -> int | None:
@@ -218,8 +217,7 @@ class Pool:
         pid = os.fork()
         if pid == 0:
             for other in self._workers.values():  # another worker's skips are not this one's business
-                if other.skips is not None:
-                    other.skips.close()
+                other.skips.close()
             _serve(self.work, self.sandbox, self.parent, to_read, from_write, skips)
         os.close(to_read)
         os.close(from_write)
@@ -231,7 +229,7 @@ class Pool:
 
 
 def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: int, writer: int,
-           skips: mmap.mmap | None = None) -> None:
+           skips: mmap.mmap) -> None:
     """A worker's life: shed what it inherited, enter the sandbox, answer queries until told to stop."""
     try:
         settle_child()
@@ -249,7 +247,7 @@ def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: in
             if request is None:  # the server closed the pipe: it is stopping
                 break
             number += 1
-            if skips is not None and _SKIP.unpack_from(skips)[0] == number:
+            if _SKIP.unpack_from(skips)[0] == number:
                 payload = encode_answer(lambda: None)  # taken back by the server: run elsewhere
             else:
                 payload = encode_answer(lambda: work(pickle.loads(request)))
