@@ -62,10 +62,12 @@ def _child(code: str, *args: str) -> tuple[str, float, float]:
 STEPS = r'''
 import json, resource, sys, time
 from pathlib import Path
-from takedown_kg import corpus as C, store, validation as V, shacl_sparql
-from takedown_kg.formats import Statements, get_format
-from takedown_kg.network import network_view, page_graph
-from takedown_kg.draw import render_html
+from takedown_kg import corpus as C
+from takedown_kg.checks import shacl_sparql, validation as V
+from takedown_kg.corpus import cache as store
+from takedown_kg.export.format_table import Statements, get_format
+from takedown_kg.views.network import network_view, page_graph
+from takedown_kg.views.draw import render_html
 
 figures = {}
 def step(name, work):
@@ -77,7 +79,7 @@ def step(name, work):
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 corpus = step("parse", lambda: C.load([data]))
 step("store in memory", lambda: corpus.union_store)
-from takedown_kg import shacl_core
+from takedown_kg.checks import shacl_core
 step("SHACL core (SPARQL on Oxigraph)", lambda: shacl_sparql.run(corpus.union_store, shacl_core.shipped()))
 step("SHACL-SPARQL (Oxigraph)", lambda: shacl_sparql.run(corpus.union_store, shacl_sparql.shipped()))
 step("checks and terms (Oxigraph)", lambda: (V._checks_on(corpus.union_store), V._unknown_terms_on(corpus.union_store),
@@ -88,7 +90,7 @@ for name in ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"):
     fmt = get_format(name)
     sizes[name] = len(step(f"write {name}", lambda: fmt.write(statements)))
 page = step("page", lambda: (lambda g: render_html(network_view(g[0]), g[0], note=g[1]))(page_graph(corpus)))
-step("store on disk", lambda: store.write(out, "benchmark", corpus.quads))
+step("store on disk", lambda: store.write_store(out, "benchmark", corpus.quads))
 print(json.dumps({"steps": figures, "triples": len(statements.triples()), "page_bytes": len(page.encode()),
                   "sizes": sizes}))
 '''
@@ -97,7 +99,7 @@ REFERENCE = r'''
 import sys, time
 from pathlib import Path
 from takedown_kg import corpus as C
-from takedown_kg.validation import validate
+from takedown_kg.checks.validation import validate
 loaded = C.load([Path(sys.argv[1])])
 for engine in ("fast", "pyshacl"):
     start = time.process_time()
@@ -115,8 +117,8 @@ print(len(rows))
 EXPORT = r'''
 import resource, sys, time, pyoxigraph
 from pathlib import Path
-from takedown_kg.corpus import prefixes
-from takedown_kg.formats import Statements, get_format
+from takedown_kg.corpus.dataset import prefixes
+from takedown_kg.export.format_table import Statements, get_format
 quads = list(pyoxigraph.parse(path=sys.argv[1], format=pyoxigraph.RdfFormat.N_QUADS))
 name, how = sys.argv[2], sys.argv[3]
 read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -169,8 +171,8 @@ def reference(size: int, work: Path) -> None:
 
 def cold_query(work: Path, data: Path, runs: int) -> None:
     """`takedown-kg query QUERY` against raw pyoxigraph on the build in work/out, interleaved, fresh interpreters."""
-    from takedown_kg.corpus import prefixes
-    from takedown_kg.library import named_query
+    from takedown_kg.corpus.dataset import prefixes
+    from takedown_kg.sparql.library import named_query
 
     store = work / "out" / json.loads((work / "out" / "build.json").read_text())["store"]
     text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes("https://w3id.org/takedown-kg/id/", []).items())

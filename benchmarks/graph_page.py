@@ -23,10 +23,10 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SDO
 
 from takedown_kg import resources
-from takedown_kg.draw import render_html
-from takedown_kg.graph import load_project
-from takedown_kg.network import network_view
-from takedown_kg.screenshot import CHROMIUM_ARGS, chromium_path
+from takedown_kg.views.draw import render_html
+from takedown_kg.corpus.dataset import load_project
+from takedown_kg.views.network import network_view
+from takedown_kg.views.screenshot import CHROMIUM_ARGS, chromium_path
 from takedown_kg.vocab import OA, PROV, TK, TKD
 
 ACTOR_CLASSES = [TK.SocialMediaPlatform, TK.Collective, SDO.GovernmentOrganization, SDO.Person, TK.BannedOrganization]

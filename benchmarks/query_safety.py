@@ -16,9 +16,9 @@ import statistics
 import time
 
 from takedown_kg.errors import QueryError
-from takedown_kg.isolation import run_isolated
-from takedown_kg.safety import check
-from takedown_kg.sandbox import Sandbox
+from takedown_kg.sparql.isolation import run_isolated
+from takedown_kg.sparql.safety import check
+from takedown_kg.sparql.sandbox import Sandbox
 
 
 def timed(function, runs: int) -> float:

@@ -142,7 +142,7 @@ def main() -> None:
     arguments = options.parse_args()
     from sources_scale import corpus
 
-    from takedown_kg.library import named_query, prefix_block
+    from takedown_kg.sparql.library import named_query, prefix_block
 
     where = "on disk" if arguments.oxigraph_on_disk else "in memory"
     print(f"{arguments.seconds:g} s per run, serve --workers {arguments.workers}, the Oxigraph server {where}, "

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from takedown_kg.graph import load_project
-from takedown_kg.library import prefix_block
+from takedown_kg.corpus.dataset import load_project
+from takedown_kg.sparql.library import prefix_block
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -65,7 +65,7 @@ def cli_command() -> list[str]:
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium for a test module (Playwright), shared by the page tests."""
-    from takedown_kg.screenshot import CHROMIUM_ARGS, chromium_path
+    from takedown_kg.views.screenshot import CHROMIUM_ARGS, chromium_path
 
     need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
     try:

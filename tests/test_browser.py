@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from conftest import ARTEFACTS, FIXTURES, need, run_cli
-from takedown_kg.network import network_view
-from takedown_kg.screenshot import chromium_path
+from takedown_kg.views.network import network_view
+from takedown_kg.views.screenshot import chromium_path
 
 pytestmark = pytest.mark.browser
 TKD = "https://w3id.org/takedown-kg/id/"
@@ -181,7 +181,7 @@ def test_screenshot_needs_chromium_only(tmp_path):
 
 
 def test_screenshot_without_chromium_names_the_install(tmp_path, monkeypatch):
-    from takedown_kg import screenshot
+    from takedown_kg.views import screenshot
     from takedown_kg.errors import UsageError
 
     monkeypatch.setattr(screenshot, "chromium_path", lambda: None)
@@ -218,7 +218,7 @@ def corpus_visit(browser, corpus_page):
 
 
 def test_disputed_facts_are_marked_in_the_drawing_and_the_legend(corpus_visit):
-    from takedown_kg.compare import compare
+    from takedown_kg.views.comparison import compare
 
     assert corpus_visit.requests == [corpus_visit.url] and corpus_visit.errors == []
     disputed = sorted(corpus_visit.js("() => takedownKg.nodes.get({filter: n => n.borderWidth === 4}).map(n => n.id)"))
@@ -263,7 +263,7 @@ def test_the_source_filter_shows_one_reports_claims_or_all(corpus_visit):
 
 
 def test_the_compare_page_shows_the_tables_statuses_with_no_request(browser, tmp_path):
-    from takedown_kg.compare import compare, kind
+    from takedown_kg.views.comparison import compare, kind
 
     target = tmp_path / "compare.html"
     assert run_cli("compare", "--format", "html", "-o", str(target)).returncode == 0

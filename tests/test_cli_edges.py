@@ -61,7 +61,7 @@ def test_bind_mistakes_are_one_line_errors_on_both_engines(engine, name, binding
                                         ("json-ld", "jsonld"), ("xml", "rdfxml"), ("rdf", "rdfxml"),
                                         ("TURTLE", "turtle")])
 def test_export_accepts_aliases_and_suffixes(alias, name):
-    from takedown_kg.formats import get_format
+    from takedown_kg.export.format_table import get_format
 
     assert get_format(alias).name == name
 

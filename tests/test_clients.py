@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, need, run_cli
 from servers import serving
 from takedown_kg import corpus
-from takedown_kg.library import named_queries
+from takedown_kg.sparql.library import named_queries
 from takedown_kg.vocab import DATA_BASE
 
 JENA = ROOT / "tests" / "tools" / "jena.sh"

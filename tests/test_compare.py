@@ -16,8 +16,8 @@ import pytest
 
 import takedown_kg
 from conftest import FIXTURES, ROOT, need, run_cli
-from takedown_kg.compare import compare, table
-from takedown_kg.library import named_queries, prefix_block
+from takedown_kg.views.comparison import compare, table
+from takedown_kg.sparql.library import named_queries, prefix_block
 
 ENGINES = ["oxigraph", "rdflib"]
 ID = "https://w3id.org/takedown-kg/id/"
@@ -78,7 +78,7 @@ def _jena_rows(name: str, data: Path, tmp_path: Path) -> list[dict]:
 
 def _csv_rows(result) -> list[dict]:
     """The rows as the W3C CSV results format writes them, which is what Jena prints."""
-    from takedown_kg.results import write_csv
+    from takedown_kg.sparql.results import write_csv
 
     return list(csv.DictReader(io.StringIO(write_csv(result))))
 

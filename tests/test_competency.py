@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import takedown_kg
-from takedown_kg.library import named_queries, named_query
+from takedown_kg.sparql.library import named_queries, named_query
 
 S2 = ("S2", "official figures")
 

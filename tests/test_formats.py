@@ -11,7 +11,7 @@ from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
 
 from conftest import plain, run_cli
-from takedown_kg.formats import formats, get_format
+from takedown_kg.export.format_table import formats, get_format
 
 RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 OXIGRAPH_FORMATS = {

@@ -8,7 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SDO
 
 from conftest import run_cli
-from takedown_kg.infer import entailed
+from takedown_kg.export.infer import entailed
 from takedown_kg.vocab import TK
 
 TKD = "https://w3id.org/takedown-kg/id/"
@@ -40,7 +40,7 @@ def test_infer_writes_graph_trig_the_same_every_time(builds):
 def test_the_named_graph_holds_types_and_super_properties(builds):
     import pyoxigraph
 
-    from takedown_kg.engines import to_rdflib
+    from takedown_kg.sparql.engines import to_rdflib
 
     _, first, _, _ = builds
     quads = list(pyoxigraph.parse(path=str(first / "graph.trig"), format=pyoxigraph.RdfFormat.TRIG))

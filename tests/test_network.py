@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from conftest import run_cli
-from takedown_kg.network import network_view
-from takedown_kg.stats import network_stats
+from takedown_kg.views.network import network_view
+from takedown_kg.views.stats import network_stats
 
 TKD = "https://w3id.org/takedown-kg/id/"
 

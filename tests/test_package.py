@@ -37,10 +37,10 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     for shipped in ("takedown_kg/ontology/takedown.ttl", "takedown_kg/ontology/shapes.ttl",
                     "takedown_kg/data/sources/pni/article.ur.txt", "takedown_kg/data/sources/pni/facts.ttl",
                     "takedown_kg/data/sources/tribune/source.ttl", "takedown_kg/data/sources/wikidata/links.ttl",
-                    "takedown_kg/data/sources/curation/subjects.ttl", "takedown_kg/queries/comparisons.rq",
-                    "takedown_kg/queries/compliance.rq", "takedown_kg/templates/network.html",
-                    "takedown_kg/templates/compare.html", "takedown_kg/templates/query.html",
-                    "takedown_kg/server/workers.py", "takedown_kg/push.py"):
+                    "takedown_kg/data/sources/curation/subjects.ttl", "takedown_kg/sparql/queries/comparisons.rq",
+                    "takedown_kg/sparql/queries/compliance.rq", "takedown_kg/views/templates/network.html",
+                    "takedown_kg/views/templates/compare.html", "takedown_kg/views/templates/query.html",
+                    "takedown_kg/serve/workers.py", "takedown_kg/push.py"):
         assert shipped in names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import run_cli
 from servers import oxigraph_server, virtuoso_server
 from takedown_kg import corpus
-from takedown_kg.library import named_queries
+from takedown_kg.sparql.library import named_queries
 from takedown_kg.vocab import DATA_BASE
 
 TKD = DATA_BASE

@@ -19,10 +19,10 @@ from rdflib.query import Result
 import takedown_kg
 from conftest import FIXTURES, ROOT, run_cli
 from loopback import recording_server
-from takedown_kg.engines import QueryResult
+from takedown_kg.sparql.engines import QueryResult
 from takedown_kg.errors import QueryRefused, QueryTimeout, UsageError
-from takedown_kg.library import named_queries, prefix_block
-from takedown_kg.results import write_csv, write_json, write_tsv, write_xml
+from takedown_kg.sparql.library import named_queries, prefix_block
+from takedown_kg.sparql.results import write_csv, write_json, write_tsv, write_xml
 
 ENGINES = ["oxigraph", "rdflib"]
 BINDINGS = {"evidence": {"fact": "pni:compliance-x"}, "claims-by-voice": {"voice": "tk:voiceGovernmentData"},
@@ -339,9 +339,12 @@ def test_the_build_is_used_only_when_built_from_the_same_inputs(tmp_path):
     assert run_cli("query", "-e", text, "--format", "csv", "--engine", "rdflib", cwd=tmp_path).stdout == "l\r\nfrom out\r\n"
     (out / "build.json").write_text(json.dumps({**manifest, "key": "0" * 64}), encoding="utf-8")
     stale = run_cli("query", "-e", text, "--format", "csv", cwd=tmp_path)
-    assert (stale.stdout, stale.stderr) == ("l\r\n", "Warning: out/build.json was built from other inputs: reading the "
-                                            "inputs themselves (run takedown-kg build to query a store at once)\n")
-    assert run_cli("query", "-e", text, "--format", "csv", "--base", "https://example.org/x/", cwd=tmp_path).stdout == "l\r\n"
+    assert (stale.stdout, stale.stderr) == ("l\r\n", "Warning: out/build.json was built before its inputs last changed: "
+                                            "reading the inputs themselves (run takedown-kg build to answer from a store at once)\n")
+    rebased = run_cli("query", "-e", text, "--format", "csv", "--base", "https://example.org/x/", cwd=tmp_path)
+    assert (rebased.stdout, rebased.stderr) == ("l\r\n", "Warning: out/build.json was built with --base "
+                                                "https://w3id.org/takedown-kg/id/: reading the inputs themselves "
+                                                "(pass --base https://w3id.org/takedown-kg/id/ to answer from that build)\n")
 
 
 def test_the_inputs_stamp_spares_reading_them_and_a_touched_file_is_read_again(tmp_path):
@@ -352,8 +355,8 @@ def test_the_inputs_stamp_spares_reading_them_and_a_touched_file_is_read_again(t
 
     shutil.copytree(ROOT / "data" / "sources" / "pni", tmp_path / "corpus" / "pni")
     assert run_cli("build", "--data", "corpus", cwd=tmp_path).returncode == 0
-    text, stale = "ASK { ?s ?p ?o }", ("Warning: out/build.json was built from other inputs: reading the inputs "
-                                      "themselves (run takedown-kg build to query a store at once)\n")
+    text, stale = "ASK { ?s ?p ?o }", ("Warning: out/build.json was built before its inputs last changed: reading the "
+                                      "inputs themselves (run takedown-kg build to answer from a store at once)\n")
     manifest = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
     assert sorted(manifest["inputs"]) == ["key", "stamp"] and manifest["inputs"]["key"] == manifest["key"]
     ask = ("query", "-e", text, "--data", "corpus", "--format", "json")
@@ -394,3 +397,25 @@ def test_malformed_data_file(tmp_path, engine, message):
     (tmp_path / "bad.ttl").write_text("@prefix a: <http://x/> .\na:b a:c .\n", encoding="utf-8")
     result = run_cli("query", "publisher", "--engine", engine, "--data", "bad.ttl", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (2, message)
+
+
+def test_a_build_that_cannot_answer_says_what_differs_and_what_to_do(tmp_path):
+    # Each case of a build in out/ that is not of these inputs, in the user's terms.
+    import shutil
+
+    shutil.copytree(ROOT / "data" / "sources" / "pni", tmp_path / "corpus" / "pni")
+    ask = ("query", "-e", "ASK { ?s ?p ?o }", "--format", "json")
+    assert run_cli("build", "--data", "corpus", "--base", "https://example.org/x/", cwd=tmp_path).returncode == 0
+    assert run_cli(*ask, "--data", "corpus", cwd=tmp_path).stderr == (
+        "Warning: out/build.json was built with --base https://example.org/x/: reading the inputs themselves "
+        "(pass --base https://example.org/x/ to answer from that build)\n")
+    assert run_cli(*ask, "--data", "corpus", "--base", "https://example.org/x/", cwd=tmp_path).stderr == ""
+    assert run_cli("build", "--data", "corpus", "--infer", cwd=tmp_path).returncode == 0
+    assert run_cli(*ask, "--data", "corpus", cwd=tmp_path).stderr == (
+        "Warning: out/build.json was built with --infer, so its store holds inferred statements too: reading the "
+        "inputs themselves (takedown-kg build without --infer makes a store these answers can come from)\n")
+    assert run_cli("build", "--data", "corpus", cwd=tmp_path).returncode == 0
+    (tmp_path / "extra.ttl").write_text("<https://example.org/a> <https://example.org/b> 1 .\n", encoding="utf-8")
+    assert run_cli(*ask, "--data", "extra.ttl", cwd=tmp_path).stderr == (
+        "Warning: out/build.json was built from other data: reading the inputs themselves (takedown-kg build "
+        "with the same --data --out DIR makes a store these answers can come from)\n")

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import ARTEFACTS, FIXTURES, need, run_cli
 from servers import serving
-from takedown_kg.library import named_queries
-from takedown_kg.screenshot import chromium_path
+from takedown_kg.sparql.library import named_queries
+from takedown_kg.views.screenshot import chromium_path
 
 pytestmark = pytest.mark.browser
 

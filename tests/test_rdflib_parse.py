@@ -14,8 +14,8 @@ import takedown_kg
 from conftest import ROOT
 from takedown_kg import corpus
 from takedown_kg.errors import QueryError, QueryTimeout
-from takedown_kg.library import named_queries
-from takedown_kg.rdflib_parse import dumps, loads, prepare
+from takedown_kg.sparql.library import named_queries
+from takedown_kg.sparql.rdflib_parse import dumps, loads, prepare
 
 # Shapes the named queries do not all have: each comes back from its trip answering the same.
 SHAPES = {

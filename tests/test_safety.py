@@ -17,7 +17,7 @@ import takedown_kg
 from hidden_service import CORPUS, live, queries
 from loopback import recording_server
 from takedown_kg.errors import QueryError, QueryRefused
-from takedown_kg.safety import MAX_QUERY_CHARS, check
+from takedown_kg.sparql.safety import MAX_QUERY_CHARS, check
 
 ENGINES = ["oxigraph", "rdflib"]
 URL = "http://127.0.0.1:9/sparql"
@@ -99,7 +99,7 @@ def test_a_keyword_run_together_with_the_next_word_is_still_the_keyword(text):
 
 
 def test_a_long_run_of_dots_in_a_name_is_read_in_linear_time():
-    tokens_of = __import__("takedown_kg.safety", fromlist=["tokens"]).tokens
+    tokens_of = __import__("takedown_kg.sparql.safety", fromlist=["tokens"]).tokens
     found = tokens_of("SELECT * WHERE { ?s ?p tkd:a" + "." * 50_000 + "b }")
     assert [t.kind for t in found][-2:] == ["pname", "punct"] and len(found[-2].text) == 50_006
 

@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from conftest import ROOT, need, run_cli
+from conftest import need, run_cli
 from loopback import recording_server
 from takedown_kg.errors import QueryLimit, QueryRefused, QueryTimeout
-from takedown_kg.isolation import run_isolated
-from takedown_kg.sandbox import Sandbox
+from takedown_kg.sparql.isolation import run_isolated
+from takedown_kg.sparql.sandbox import Sandbox
 
 ONLY = {
     "network namespace": Sandbox(network_namespace=True, seccomp=False, python_hooks=False),
@@ -47,7 +47,7 @@ def _service(url: str, engine: str):
 
 def _layers_available() -> set[str]:
     """The layers this system lets a process enter."""
-    from takedown_kg import sandbox
+    from takedown_kg.sparql import sandbox
 
     found = set()
     for name, chosen in ONLY.items():
@@ -102,8 +102,8 @@ def test_python_hooks_alone_keep_rdflib_off_the_network_and_the_disk(tmp_path):
 def test_rdflib_engine_refuses_service_through_its_own_hook():
     from rdflib import Graph
 
-    from takedown_kg.engines import RdflibEngine
-    from takedown_kg.safety import CheckedQuery
+    from takedown_kg.sparql.engines import RdflibEngine
+    from takedown_kg.sparql.safety import CheckedQuery
 
     with recording_server() as (base, requests):
         unchecked = CheckedQuery(f"SELECT * WHERE {{ SERVICE <{base}/s> {{ ?s ?p ?o }} }}", "SELECT")

@@ -21,7 +21,7 @@ import pytest
 from conftest import need, run_cli
 from loopback import recording_server
 from servers import children, serving
-from takedown_kg.library import named_queries
+from takedown_kg.sparql.library import named_queries
 
 TKD = "https://w3id.org/takedown-kg/id/"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -262,7 +262,7 @@ def test_the_served_prefixes_need_no_declaration_and_a_query_own_prefix_wins(ser
 
 
 def test_the_prefixes_a_query_needs():
-    from takedown_kg.server.protocol import _used
+    from takedown_kg.serve.protocol import _used
 
     given = {"tk": "https://w3id.org/takedown-kg/ontology#", "tkd": TKD, "pni": "https://example.org/pni#"}
     assert _used("SELECT * { ?s a tk:X } # pni:y", given) == {"tk": given["tk"]}

@@ -13,11 +13,10 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
-from conftest import FIXTURES, ROOT, need, run_cli, select
+from conftest import ROOT, need, run_cli, select
 from takedown_kg import corpus, validate
-from takedown_kg.corpus import graph_name
-from takedown_kg.errors import InputError
-from takedown_kg.graph import load_project
+from takedown_kg.corpus.dataset import graph_name
+from takedown_kg.corpus.dataset import load_project
 from takedown_kg.vocab import DATA_BASE, ONTOLOGY_IRI, TK
 
 SOURCES = ROOT / "data" / "sources"
@@ -63,7 +62,7 @@ def test_a_copied_source_builds_beside_the_original_without_collisions(tmp_path)
     copy = tmp_path / "pni-copy"
     shutil.copytree(SOURCES / "pni", copy)
     loaded = load_project(data=[SOURCES, copy])
-    assert validate(loaded.graph, sources=loaded.sources).conforms
+    assert validate(loaded.graph, locations=loaded.locations).conforms
     rows = select(loaded.graph, 'SELECT ?fact WHERE { ?fact dcterms:identifier "F18" ; tk:platform tkd:x } ORDER BY ?fact')
     assert rows == [(f"{DATA_BASE}pni-copy/compliance-x",), (f"{DATA_BASE}pni/compliance-x",)]
     graphs = _graphs(loaded.corpus.dataset)
@@ -281,7 +280,7 @@ def test_the_loaders_errors_are_one_line_and_lose_nothing(tmp_path):
 
 def test_summary_and_validation_agree_on_both_stores():
     from takedown_kg import build_graph
-    from takedown_kg.summary import summarize
+    from takedown_kg.export.summary import summarize
 
     on_oxigraph, in_memory = build_graph(store="oxigraph"), build_graph()
     assert validate(on_oxigraph).conforms and validate(in_memory).conforms

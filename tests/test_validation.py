@@ -10,8 +10,8 @@ from rdflib.namespace import RDF, SH
 
 from conftest import FIXTURES
 from takedown_kg import resources, validate
-from takedown_kg.graph import load_files
-from takedown_kg.validation import check_files, shapes_graph
+from takedown_kg.corpus.graphs import load_files
+from takedown_kg.checks.shapes import check_files, shapes_graph
 from takedown_kg.vocab import SHAPES
 
 BROKEN = FIXTURES / "validation" / "broken"
@@ -36,7 +36,7 @@ CONSEQUENCES = {
 
 def _validate_file(path: Path):
     loaded = load_files([resources.ontology_file(), path])
-    return validate(loaded.graph, sources=loaded.sources)
+    return validate(loaded.graph, locations=loaded.locations)
 
 
 def all_rules() -> set[str]:
@@ -52,7 +52,7 @@ def all_rules() -> set[str]:
 
 
 def test_project_data_conforms(corpus):
-    report = validate(corpus.graph, sources=corpus.sources)
+    report = validate(corpus.graph, locations=corpus.locations)
     assert report.conforms, report.text
     assert report.text == f"Conforms: {report.rules_checked} rules checked, no violations."
 
@@ -80,15 +80,15 @@ def test_fast_engine_gives_pyshacls_verdicts(sample):
     """The default engine (pyshacl-turbo + whole-store SPARQL on Oxigraph) against
     pySHACL with rdflib: the same violations, rule by rule, node by node, word for word."""
     loaded = load_files([resources.ontology_file(), FIXTURES / "validation" / f"{sample}.ttl"])
-    fast = validate(loaded.graph, sources=loaded.sources)
-    reference = validate(loaded.graph, sources=loaded.sources, engine="pyshacl")
+    fast = validate(loaded.graph, locations=loaded.locations)
+    reference = validate(loaded.graph, locations=loaded.locations, engine="pyshacl")
     assert fast.lines == reference.lines
     assert fast.rules_checked == reference.rules_checked
 
 
 def test_fast_engine_gives_pyshacls_verdict_on_the_corpus(corpus):
-    fast = validate(corpus.graph, sources=corpus.sources)
-    reference = validate(corpus.graph, sources=corpus.sources, engine="pyshacl")
+    fast = validate(corpus.graph, locations=corpus.locations)
+    reference = validate(corpus.graph, locations=corpus.locations, engine="pyshacl")
     assert fast.conforms and reference.conforms
 
 
@@ -121,7 +121,7 @@ def test_the_validate_command_gives_the_same_report_with_either_engine():
 def test_a_shacl_feature_the_compiler_does_not_know_is_refused():
     from rdflib import Graph
 
-    from takedown_kg.shacl_core import constraints
+    from takedown_kg.checks.shacl_core import constraints
 
     shapes = Graph().parse(data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -8,13 +8,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SDO, XSD
 from rdflib.util import from_n3
 
-from takedown_kg.engines import QueryResult
-from takedown_kg.graph import new_graph, rebase
-from takedown_kg.results import write_csv, write_table
-from takedown_kg.sparql import read_term
-from takedown_kg.summary import summarize
-from takedown_kg.validation import _unknown_terms
-from takedown_kg.corpus import prefixes
+from takedown_kg.sparql.engines import QueryResult
+from takedown_kg.corpus.graphs import new_graph, rebase
+from takedown_kg.sparql.results import write_csv, write_table
+from takedown_kg.sparql.bindings import read_term
+from takedown_kg.export.summary import summarize
+from takedown_kg.checks.validation import _unknown_terms
+from takedown_kg.corpus.dataset import prefixes
 from takedown_kg.vocab import TK, expand, label, qname, shorten
 
 TKD = "https://w3id.org/takedown-kg/id/"

@@ -13,9 +13,9 @@ import pytest
 from conftest import need
 from loopback import recording_server
 from takedown_kg.errors import QueryError, QueryRefused, QueryTimeout
-from takedown_kg.sandbox import Sandbox
-from takedown_kg.server.dispatch import HOLD, Dispatcher
-from takedown_kg.server.workers import Busy, Pool, Reader, pack
+from takedown_kg.sparql.sandbox import Sandbox
+from takedown_kg.serve.dispatch import HOLD, Dispatcher
+from takedown_kg.serve.workers import Busy, Pool, Reader, pack
 from test_sandbox import NONE, ONLY, _layers_available, _service
 
 
@@ -225,7 +225,7 @@ def test_a_watched_pipe_that_fails_does_not_end_the_loop(capfd):
     import threading
     import urllib.request
 
-    from takedown_kg.server.loop import Loop, Response
+    from takedown_kg.serve.loop import Loop, Response
 
     listening = socket.create_server(("127.0.0.1", 0))
     loop = Loop(listening, lambda request: Response(200, b"still here"), lambda *entry: None,

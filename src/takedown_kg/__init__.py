@@ -12,12 +12,13 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "build": "build",
-    "build_graph": "graph",
-    "validate": "validation",
-    "ValidationReport": "validation",
+    "build": "export",
+    "build_graph": "corpus",
+    "validate": "checks",
+    "ValidationReport": "checks",
     "query": "sparql",
-    "QueryResult": "engines",
+    "QueryResult": "sparql",
+    "network_view": "views",
     "ExitCode": "errors",
     "TakedownError": "errors",
 }

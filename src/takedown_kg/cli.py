@@ -73,11 +73,11 @@ def _out(text: str = "") -> None:
 @option("--infer", action="store_true",
         help="also write graph.trig, with the RDFS entailments (types, super-properties) in their own named graph")
 def cmd_build(args) -> int:
-    from .build import build
+    from .export import build
     from .vocab import qname
 
     result = build(args.out, base=args.base, data=args.data, infer=args.infer)
-    _out(f"takedown-kg: built the graph of {len(result.sources)} source{'s' if len(result.sources) != 1 else ''}")
+    _out(f"takedown-kg: built the graph of {len(result.slugs)} source{'s' if len(result.slugs) != 1 else ''}")
     for line in result.summary.lines():
         _out("  " + line)
     _out(f"  validation  conforms ({result.report.rules_checked} rules checked)")
@@ -96,8 +96,8 @@ def cmd_build(args) -> int:
 @option("--list", action="store_true", help="list the formats: name, suffix, media type")
 @corpus_options()
 def cmd_export(args) -> int:
-    from .formats import format_for, formats, get_format
-    from .graph import load_project
+    from .corpus import load_project
+    from .export import format_for, formats, get_format
 
     if args.list:
         for fmt in formats():
@@ -120,8 +120,8 @@ def cmd_export(args) -> int:
         help="fast: the shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference, same verdicts, slower")
 @corpus_options(source=False)
 def cmd_validate(args) -> int:
-    from .graph import load_project
-    from .validation import validate
+    from .checks import validate
+    from .corpus import load_project
 
     loaded = load_project(data=[*args.files, *(args.data or [])] or None, base=args.base)
     report = validate(loaded.corpus, engine=args.engine)
@@ -146,7 +146,7 @@ def cmd_validate(args) -> int:
         help="stop loading and querying after this long (default: 30)")
 @option("--memory", type=int, default=4096, metavar="MB", help="stop loading and querying past this much memory (default: 4096)")
 def cmd_query(args) -> int:
-    from .library import named_queries, prefix_block
+    from .sparql import named_queries, prefix_block
 
     if args.list:
         queries = named_queries()
@@ -159,9 +159,8 @@ def cmd_query(args) -> int:
         return ExitCode.OK
     if (args.query is None) == (args.expression is None):
         raise UsageError("give one query: a NAME, a query FILE, or -e 'SPARQL' (see takedown-kg query --list)")
-    from .formats import find_format, formats, get_format
-    from .results import RESULT_FORMATS, WRITERS, write_table
-    from .sparql import query
+    from .export import find_format, formats, get_format
+    from .sparql import RESULT_FORMATS, WRITERS, query, write_table
 
     if args.format and args.format not in RESULT_FORMATS and find_format(args.format) is None:
         known = [*RESULT_FORMATS, *(f.name for f in formats())]  # said before a long query runs, not after
@@ -213,10 +212,10 @@ def _emit(content: bytes, output: str | None) -> None:
 @option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
 @corpus_options(source=False)
 def cmd_compare(args) -> int:
-    from .compare import FORMATS, compare
+    from .views import COMPARE_FORMATS, compare
 
     comparison = compare(args.source, data=args.data, base=args.base)
-    _emit(FORMATS[args.format](comparison).encode("utf-8"), args.output)
+    _emit(COMPARE_FORMATS[args.format](comparison).encode("utf-8"), args.output)
     return ExitCode.OK
 
 
@@ -232,7 +231,7 @@ def cmd_compare(args) -> int:
 @option("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
 @option("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
 def cmd_graph(args) -> int:
-    from .draw import write_page
+    from .views import write_page
 
     written = write_page(args.output, data=args.data, base=args.base, source=args.source, lang=args.lang, focus=args.focus, depth=args.depth,
                          include_ontology=args.include_ontology, screenshot=args.screenshot, search=args.search)
@@ -251,8 +250,7 @@ def cmd_graph(args) -> int:
 @option("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
 @corpus_options()
 def cmd_stats(args) -> int:
-    from .network import load_view
-    from .stats import network_stats
+    from .views import load_view, network_stats
 
     _, view, _ = load_view(args.data, base=args.base, source=args.source, whole=True)
     for line in network_stats(view, top=args.top).lines():
@@ -287,11 +285,10 @@ def cmd_locate(args) -> int:
 @option("--screenshot", type=Path, metavar="PNG",
         help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
 def cmd_serve(args) -> int:
-    from .server import Server, open_dataset
-    from .server.http import is_loopback
-    from .sparql import _megabytes, _seconds
+    from .serve import Server, is_loopback, open_dataset
+    from .sparql import memory_limit, time_limit
 
-    seconds, memory = _seconds(args.timeout), _megabytes(args.memory)
+    seconds, memory = time_limit(args.timeout), memory_limit(args.memory)
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: give a number from 1 to 64")
     if not 1 <= args.connections <= 10_000:
@@ -334,7 +331,7 @@ def _serve_screenshot(server, target: Path) -> int:
     import threading
 
     from .outputs import write_atomically
-    from .screenshot import take
+    from .views import take
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -355,7 +352,7 @@ def _serve_screenshot(server, target: Path) -> int:
         help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
 def cmd_push(args) -> int:
     from .push import credentials, push
-    from .server import open_dataset
+    from .serve import open_dataset
 
     auth = credentials(os.environ)
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
@@ -375,7 +372,7 @@ def cmd_push(args) -> int:
 
 
 def _show(path: Path) -> str:
-    from .sources import display_path
+    from .text import display_path
 
     return display_path(path)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InputError
-from .sources import display_path
+from .text import display_path
 
 
 def _umask() -> int:

@@ -190,7 +190,7 @@ def _hint(code: int, name: str) -> str:
 
 def _detail(error) -> str:
     """The first line of what the store said, when it said something short."""
-    from .safety import visible
+    from .text import visible
 
     try:
         text = error.read(500).decode("utf-8", "replace").strip().splitlines()

@@ -25,7 +25,7 @@ def data_dir() -> Path:
 
 
 def queries_dir() -> Path:
-    return _PACKAGE / "queries"
+    return _PACKAGE / "sparql" / "queries"
 
 
 def ontology_file() -> Path:
@@ -41,5 +41,5 @@ def checks_dir() -> Path:
 
 
 def sources_dir() -> Path:
-    """The shipped corpus: one folder per source (see corpus.py)."""
+    """The shipped corpus: one folder per source (see the corpus package)."""
     return data_dir() / "sources"

@@ -34,3 +34,12 @@ def to_oxigraph(term):
     if term.datatype:
         return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
     return pyoxigraph.Literal(str(term))
+
+
+def oxigraph_store(graph):
+    """An in-memory Oxigraph store holding an rdflib graph's triples, in its default graph."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_extend(pyoxigraph.Quad(*map(to_oxigraph, triple)) for triple in graph)
+    return store

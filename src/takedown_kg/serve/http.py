@@ -1,0 +1,250 @@
+"""The HTTP server: the SPARQL endpoint, the query page, the named queries and the exports.
+
+Routing lives here; reading and writing HTTP is loop.py's (one thread for
+every connection), running queries workers.py's (sandboxed processes, fed by
+the same loop through dispatch.py), and making an export or the page (which
+would stall the loop) a lane of two threads' (lanes.py). Limits: a request
+line of at most 64 KiB, a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS
+characters, `connections` open at once. One access-log line per request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import socket
+import threading
+import time
+from typing import Callable
+from urllib.parse import urlsplit
+
+from ..errors import (
+    NotAcceptable,
+    QueryError,
+    QueryLimit,
+    QueryRefused,
+    QueryTimeout,
+    TakedownError,
+)
+from ..sparql import Sandbox, named_queries
+from .dataset import Served
+from .dispatch import Dispatcher
+from .lanes import Lane
+from .loop import Later, Loop, Request, Response, error, every_second
+from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
+from .workers import Pool
+
+#: HTTP status for each named error a query can end in.
+_STATUS = [(NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
+           (TakedownError, 400)]
+_FORM = "application/x-www-form-urlencoded"
+_QUERY_BODY = "application/sparql-query"
+_REQUEST_FIELDS = tuple(field.name for field in dataclasses.fields(QueryRequest))
+#: Connections kept open at once (idle ones cost a socket each, no thread).
+MAX_CONNECTIONS = 256
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Server:
+    """The endpoint over `served`: start() binds and forks the workers, serve_forever() answers, close() stops."""
+
+    def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
+                 seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
+                 log: Callable[[str], None] | None = None):
+        self.served = served
+        self.seconds = seconds
+        self.log = log or (lambda line: None)
+        self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
+                         on_free=lambda: self.loop.wake())
+        self._exports: dict[str, tuple[bytes, str]] = {}
+        self._exports_lock = threading.Lock()
+        self._graphs = served.graphs()
+        self._prefixes = served.prefixes
+        self._queries = named_queries()
+        listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listening.bind((host, port))
+            listening.listen(128)
+        except OSError:
+            listening.close()
+            raise
+        self.address = listening.getsockname()[:2]
+        self.files: Lane | None = None
+        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch)
+        self.loop.tickers.append(self.dispatcher.tick)
+
+    @property
+    def url(self) -> str:
+        host, port = self.address
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+    def start(self) -> "Server":
+        self.pool.start()
+        self.files = Lane(2, "files")
+        return self
+
+    def serve_forever(self) -> None:
+        self._serving = threading.current_thread()
+        try:
+            self.loop.run()
+        finally:
+            self._serving = None
+
+    def close(self) -> None:
+        """Stop answering, then end the workers (from any thread, or after Ctrl-C ended serve_forever)."""
+        serving = getattr(self, "_serving", None)
+        self.loop.stop()
+        if serving is not None and serving is not threading.current_thread():
+            self.loop.wait_stopped(10)
+        self.loop.sock.close()
+        self.loop.close()
+        if self.files is not None:
+            self.files.close()
+        self.pool.close()
+
+    def _work(self, fields: tuple) -> tuple[bytes, str]:
+        """What a worker does with one request (runs in the sandboxed worker). Request and answer
+        cross the pipes as plain tuples: a class in a pickle costs a look-up at each end."""
+        found = answer(self.served.store, self._prefixes, QueryRequest(*fields))
+        return found.body, found.media_type
+
+    def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None) -> Later:
+        """A query for a worker (the request itself is read here, at once: a bad one is refused unqueued)."""
+        request = query_request(parameters, text=text, accept=accept, graphs=self._graphs)
+        fields = tuple(getattr(request, name) for name in _REQUEST_FIELDS)
+
+        def answered(result) -> Response:
+            return _refusal(result) if isinstance(result, TakedownError) else Response(200, *result)
+
+        return Later(lambda reply: self.dispatcher.submit(fields, lambda result: reply(answered(result))))
+
+    def export(self, name: str) -> tuple[bytes, str] | None:
+        """graph.<suffix> in any export format, or graph.html (the network page); made once, then kept."""
+        from ..export import formats
+
+        with self._exports_lock:
+            if name not in self._exports:
+                built = self.served.built / name if self.served.built is not None else None
+                if built is not None and name.startswith("graph.") and built.is_file():
+                    from ..export import format_for
+
+                    fmt = format_for(name)
+                    self._exports[name] = (built.read_bytes(), fmt.media_type if fmt else "text/html")
+                elif name == "graph.html":
+                    from ..views import network_view, render_html
+
+                    union = self.served.union()
+                    self._exports[name] = (render_html(network_view(union), union).encode("utf-8"), "text/html")
+                else:
+                    chosen = [f for f in formats() if f"graph{f.suffix}" == name]
+                    if not chosen:
+                        return None
+                    fmt = chosen[0]
+                    self._exports[name] = (fmt.write(self.served.dataset() if fmt.quads else self.served.union()),
+                                           fmt.media_type)
+            return self._exports[name]
+
+    def page(self) -> bytes:
+        if "/" not in self._exports:
+            from .page import query_page
+
+            self._exports["/"] = (query_page(self.served, self._queries).encode("utf-8"), "text/html")
+        return self._exports["/"][0]
+
+    def handle(self, request: Request) -> Response | Later:
+        """The answer to one request: at once, or Later (a query for a worker, a file to make)."""
+        try:
+            return self._route(request)
+        except TakedownError as failure:
+            return _refusal(failure)
+
+    def _route(self, request: Request) -> Response | Later:
+        if request.method not in ("GET", "HEAD", "POST"):
+            known = request.method in ("PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
+            return error(405 if known else 501, "only GET, HEAD and POST are answered here",
+                         headers={"Allow": "GET, HEAD, POST"}, close=True)
+        parts = urlsplit(request.target)
+        path, parameters = parts.path, parse_form(parts.query)
+        post = request.method == "POST"
+        if path == "/sparql":
+            return self._sparql(request, parameters, post)
+        if post:
+            return error(405, f"POST goes to /sparql; {path[:80]} answers GET only", headers={"Allow": "GET, HEAD"})
+        if path == "/":
+            return self._file("/", lambda: (self.page(), "text/html"), path)
+        if path.startswith("/queries/"):
+            name = path[len("/queries/"):]
+            if name not in self._queries:
+                from ..sparql import named_query
+
+                try:
+                    named_query(name)
+                except QueryError as failure:  # says which names are close
+                    return error(404, str(failure))
+            return self.query(parameters, text=self._queries[name].text, accept=request.headers.get("accept"))
+        if path.count("/") != 1:
+            return _nothing(path)
+        return self._file(path.lstrip("/"), lambda: self.export(path.lstrip("/")), path)
+
+    def _file(self, key: str, make: Callable[[], "tuple[bytes, str] | None"], path: str) -> Response | Later:
+        """A page or an export: from memory when made already, else made on the files lane."""
+        made = self._exports.get(key)
+        if made is not None:
+            return Response(200, *made)
+
+        def job() -> Response:
+            try:
+                found = make()
+            except TakedownError as failure:
+                return _refusal(failure)
+            return Response(200, *found) if found is not None else _nothing(path)
+
+        return Later(lambda reply: self.files.submit(job, reply))
+
+    def _sparql(self, request: Request, parameters: dict[str, list[str]], post: bool) -> Response | Later:
+        text = None
+        if post:
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            try:
+                decoded = request.body.decode("utf-8")
+            except UnicodeDecodeError:
+                return error(400, "the body is not UTF-8")
+            if media == _FORM:
+                for name, values in parse_form(decoded).items():
+                    parameters.setdefault(name, []).extend(values)
+            elif media == _QUERY_BODY:
+                text = decoded
+            elif media == "application/sparql-update":
+                raise QueryRefused("SPARQL Update is refused: this endpoint is read-only")
+            else:
+                return error(415, f"a POST body is {_FORM} or {_QUERY_BODY}, not {media[:60] or 'untyped'}")
+        return self.query(parameters, text=text, accept=request.headers.get("accept"))
+
+    def _access(self, client: str, line: str, status: int, size: int, started: float) -> None:
+        from ..text import visible
+
+        took = time.monotonic() - started
+        shown = visible(line[:200] + ("…" if len(line) > 200 else ""))
+        self.log(f'{every_second(_STAMP)} {client} "{shown}" {status} {size} {took * 1000:.1f}ms')
+
+
+_STAMP = lambda second: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))  # noqa: E731
+
+
+def _refusal(failure: TakedownError) -> Response:
+    status = next(code for cls, code in _STATUS if isinstance(failure, cls))
+    return error(status, "\n".join(failure.lines), headers={"Retry-After": "5"} if status == 503 else {})
+
+
+def _nothing(path: str) -> Response:
+    return error(404, f"nothing at {path[:80]}; see / for the query page, /sparql for the endpoint")
