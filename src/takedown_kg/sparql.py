@@ -40,6 +40,7 @@ def query(
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY_MB,
     out_dir: Path = Path("out"),
+    results_format: str | None = None,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text on the corpus (or on `data`).
 
@@ -50,7 +51,9 @@ def query(
     what they mean for build; the build's outputs in `out_dir` are used when
     they were built from exactly these inputs. Loading the data, checking the
     query and running it happen in a sandboxed child process, stopped after
-    `timeout` seconds or past `memory` megabytes.
+    `timeout` seconds or past `memory` megabytes. With `results_format` (a name
+    of results.RESULT_FORMATS), a SELECT or ASK answer comes back written in it,
+    as .written (the bytes serve writes), with .boolean for ASK and no rows.
     """
     from . import corpus
 
@@ -60,15 +63,15 @@ def query(
     seconds = _seconds(timeout)
     limit = _megabytes(memory)
     manifest = corpus.read_manifest(out_dir)
-    early = _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest)
+    early = _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest, results_format)
     try:
-        return _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early)
+        return _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early, results_format)
     finally:
         if early is not None:
             early[0].cancel()
 
 
-def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest):
+def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, manifest, results_format):
     """The query begun at once on the build's store, in its sandbox, while the inputs are
     still being checked against the build (listing and stamping a thousand sources takes
     as long as a small query), with the store and the prefixes it was given; None when
@@ -93,24 +96,26 @@ def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, ou
         terms = bind_terms(text, bindings or {}, prefixes=known)
     except UsageError:
         return None  # said in the user's words by the checked path
-    work = partial(_on_store, text, terms, on_disk, known, source, base, (out_dir / "graph.nq").resolve().as_uri())
+    work = partial(_on_store, text, terms, on_disk, known, source, base, (out_dir / "graph.nq").resolve().as_uri(),
+                   results_format)
     readable = [out_dir / "graph.nq", resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
     started = start_isolated(work, seconds=seconds, sandbox=Sandbox(memory=limit, readable=tuple(map(str, readable))))
     return started, on_disk, known
 
 
-def _on_store(text, terms, on_disk, known, source, base, built_uri):
+def _on_store(text, terms, on_disk, known, source, base, built_uri, results_format):
     """The answer from the build's store (its graph.nq, `built_uri`, the one dataset a FROM may name)."""
     from . import store as persistent
 
     checked = check(text, allowed_datasets=frozenset([built_uri]))
     graphs = None if source is None else _graphs(source, base)
-    result = OxigraphEngine(persistent.open_read_only(on_disk), prefixes=known, graphs=graphs).run(checked, terms)
+    result = _run(OxigraphEngine(persistent.open_read_only(on_disk), prefixes=known, graphs=graphs), checked, terms,
+                  results_format)
     result.form, result.warnings, result.prefixes = checked.form, [], known
     return result
 
 
-def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early):
+def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, manifest, early, results_format):
     from . import corpus
 
     found = sources, files = corpus.discover(data or corpus.default_data())
@@ -136,7 +141,7 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
 
     def work():
         if on_disk is not None and engine == "oxigraph":
-            return _on_store(text, terms, on_disk, known, source, base, built.resolve().as_uri())
+            return _on_store(text, terms, on_disk, known, source, base, built.resolve().as_uri(), results_format)
         checked = check(text, allowed_datasets=allowed)
         if on_disk is not None:
             runner, warnings = _engine(engine, _read_quads(built), known, source, base), []
@@ -147,7 +152,7 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
         if engine == "rdflib" and runner.size() > RDFLIB_COMFORT:
             warnings.append(f"the rdflib engine reads {runner.size():,} triples slowly (it is kept for cross-checking); "
                             "--engine oxigraph answers the same query in a fraction of the time")
-        result = runner.run(checked, terms, parsing.result()) if parsing is not None else runner.run(checked, terms)
+        result = _run(runner, checked, terms, results_format, parsing.result() if parsing is not None else None)
         result.form = checked.form
         result.warnings = [*notes, *warnings]
         result.prefixes = known
@@ -161,6 +166,20 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
     finally:
         if parsing is not None:
             parsing.cancel()
+
+
+def _run(runner, checked, terms, results_format: str | None, prepared=None) -> QueryResult:
+    """The runner's answer; a SELECT or ASK answer written in `results_format`, when one is given, here
+    in the child, where Oxigraph's answer is written by Oxigraph's own writer as serve writes it: made
+    into rdflib terms, its numbers and times would be rdflib's lexical forms ("1000.0" for "1000")."""
+    extra = () if prepared is None else (prepared,)
+    if results_format is None or checked.form not in ("SELECT", "ASK"):
+        return runner.run(checked, terms, *extra)
+    from .results import write_answer
+
+    answer = runner.execute(checked, terms) if isinstance(runner, OxigraphEngine) else runner.run(checked, terms, *extra)
+    boolean = None if checked.form != "ASK" else answer.boolean if isinstance(answer, QueryResult) else bool(answer)
+    return QueryResult(checked.form, boolean=boolean, written=write_answer(answer, results_format))
 
 
 def _read_quads(path: Path):
