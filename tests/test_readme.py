@@ -127,3 +127,9 @@ def test_examples_that_write_files_write_into_out():
 
 def test_csv_line_ends_are_documented():
     assert "CSV has CRLF line ends, as the W3C format requires" in README
+
+
+def test_query_and_serve_writing_the_same_bytes_is_documented():
+    # tests/test_serve.py holds both commands to it.
+    assert "the same bytes `takedown-kg serve` answers with for the same query and format" in README
+    assert "Every answer is the bytes of `takedown-kg query --format NAME`" in README

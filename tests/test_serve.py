@@ -56,25 +56,9 @@ def cli(*args: str, cwd=None) -> str:
     return result.stdout
 
 
-def values(body: bytes | str, fmt: str):
-    """What an answer holds, whatever its layout: serve writes SELECT and ASK with Oxigraph's
-    writers (compact JSON), `query` with the project's own; the values must be the same.
-    CSV holds lexical forms only, so its rows are compared as text."""
-    import csv
-    import io
-
-    import pyoxigraph
-
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
-    if fmt == "csv":
-        return list(csv.reader(io.StringIO(text, newline="")))
-    if fmt == "json":
-        return json.loads(text)
-    parsed = pyoxigraph.parse_query_results(text, getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
-    if isinstance(parsed, pyoxigraph.QueryBoolean):
-        return bool(parsed)
-    names = [v.value for v in parsed.variables]
-    return names, [[str(solution[name]) if solution[name] is not None else None for name in names] for solution in parsed]
+def written(*args: str, cwd=None) -> bytes:
+    """What `query` writes to stdout: for SELECT and ASK, the bytes serve answers with."""
+    return cli(*args, cwd=cwd).encode("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +83,12 @@ def test_starts_with_what_it_serves(server):
 def test_every_named_query_answers_as_the_command_does(server, empty_dir, name):
     status, media, body = fetch(server.url + f"queries/{name}")
     assert (status, media) == (200, "application/sparql-results+json; charset=utf-8")
-    assert values(body, "json") == values(cli("query", name, "--format", "json", cwd=empty_dir), "json")
+    assert body == written("query", name, "--format", "json", cwd=empty_dir)
 
 
 def test_get_post_form_and_post_query_give_the_same_answer(server, empty_dir):
     text = named_queries()["compliance"].text
-    expected = values(cli("query", "compliance", "--format", "json", cwd=empty_dir), "json")
+    expected = written("query", "compliance", "--format", "json", cwd=empty_dir)
     by_get = sparql(server, text)
     by_form = fetch(server.url + "sparql", data=urlencode({"query": text}).encode(),
                     headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -112,7 +96,7 @@ def test_get_post_form_and_post_query_give_the_same_answer(server, empty_dir):
                     headers={"Content-Type": "application/sparql-query; charset=utf-8"})
     assert by_get == by_form == by_body
     assert by_get[:2] == (200, "application/sparql-results+json; charset=utf-8")
-    assert values(by_get[2], "json") == expected and len(expected["results"]["bindings"]) == 6
+    assert by_get[2] == expected and len(json.loads(expected)["results"]["bindings"]) == 6
 
 
 @pytest.mark.parametrize(("accept", "name", "media"), [
@@ -126,14 +110,78 @@ def test_get_post_form_and_post_query_give_the_same_answer(server, empty_dir):
 def test_results_formats_by_content_negotiation(server, empty_dir, accept, name, media):
     status, content_type, body = sparql(server, named_queries()["account-figures"].text, accept)
     assert (status, content_type) == (200, f"{media}; charset=utf-8")
-    expected = values(cli("query", "account-figures", "--format", name, cwd=empty_dir), name)
-    assert values(body, name) == expected and expected
+    assert body == written("query", "account-figures", "--format", name, cwd=empty_dir) and b"Telecommunication" in body
 
 
 def test_format_parameter_wins_over_accept(server, empty_dir):
     status, media, body = fetch(server.url + "queries/compliance?format=tsv", headers={"Accept": "text/csv"})
     assert (status, media) == (200, "text/tab-separated-values; charset=utf-8")
-    assert values(body, "tsv") == values(cli("query", "compliance", "--format", "tsv", cwd=empty_dir), "tsv")
+    assert body == written("query", "compliance", "--format", "tsv", cwd=empty_dir)
+
+
+# Unbound values, language tags (en-GB, which Oxigraph keeps as en-gb), typed numbers ("05" is 5 to
+# both engines), a date, a blank node, and text each format escapes its own way.
+EDGE_DATA = r"""@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:row1 ex:key "1" ; ex:label "plain" ; ex:number 5 ; ex:thing [ ex:key "blank" ; ex:label "in a blank node" ] .
+ex:row2 ex:key "2" ; ex:label "with \"quotes\", a comma,\ta tab\nand line ends\r\n"@en ; ex:number -2 .
+ex:row3 ex:key "3" ; ex:label "ٹیلیگرام"@ur ; ex:number 1.5 .
+ex:row4 ex:key "4" ; ex:label "x & <y>"@en-GB ; ex:number "05"^^xsd:integer .
+ex:row5 ex:key "5" ; ex:label " spaces at both ends " ; ex:number true .
+ex:row6 ex:key "6" ; ex:number "2025-07-24"^^xsd:date .
+ex:row7 ex:key "7" .
+"""
+EDGE_QUERY = ("PREFIX ex: <http://example.org/> SELECT ?row ?label ?number ?thing WHERE { ?row ex:key ?key "
+              "OPTIONAL { ?row ex:label ?label } OPTIONAL { ?row ex:number ?number } OPTIONAL { ?row ex:thing ?thing } "
+              "} ORDER BY ?key")
+SAME_BYTES = {
+    "compliance": ("corpus", "compliance"),
+    "edges": ("edges", EDGE_QUERY),
+    "ask-true": ("corpus", "ASK { pni:formal-request schema:recipient tkd:telegram }"),
+    "ask-false": ("corpus", "ASK { ?o tk:platform tkd:instagram }"),
+}
+# The one difference allowed: each engine names blank nodes its own way, so every label becomes
+# b0, b1, ... in the order it first appears; all other bytes must be the same.
+BLANK_LABELS = {"json": re.compile(rb'"type":"bnode","value":"([^"]+)"'), "xml": re.compile(rb"<bnode>([^<]+)</bnode>"),
+                "csv": re.compile(rb"_:([A-Za-z0-9_-]+)"), "tsv": re.compile(rb"_:([A-Za-z0-9_-]+)")}
+
+
+def blank_labels_in_order(body: bytes, fmt: str) -> bytes:
+    names: dict[bytes, bytes] = {}
+
+    def rename(found):
+        label = names.setdefault(found.group(1), b"b%d" % len(names))
+        return found.group(0)[:found.start(1) - found.start(0)] + label + found.group(0)[found.end(1) - found.start(0):]
+
+    return BLANK_LABELS[fmt].sub(rename, body)
+
+
+@pytest.fixture(scope="module")
+def edge_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("edges")
+    (folder / "edges.ttl").write_text(EDGE_DATA, encoding="utf-8")
+    with serving("--data", "edges.ttl", "--workers", "1", cwd=folder) as running:
+        yield running, folder
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("case", list(SAME_BYTES))
+def test_query_writes_the_bytes_serve_writes(server, edge_server, empty_dir, case, engine, fmt):
+    data, text = SAME_BYTES[case]
+    served, folder, data_args = (server, empty_dir, []) if data == "corpus" else (*edge_server, ["--data", "edges.ttl"])
+    url = (served.url + f"queries/{text}?format={fmt}" if text in named_queries()
+           else served.url + "sparql?" + urlencode({"query": text, "format": fmt}))
+    status, _, body = fetch(url)
+    ran = run_cli("query", text if text in named_queries() else "-e", *([] if text in named_queries() else [text]),
+                  "--format", fmt, "--engine", engine, *data_args, cwd=folder)
+    if case.startswith("ask") and fmt in ("csv", "tsv"):  # neither writes an ASK answer where the W3C defines none
+        assert (status, ran.returncode, ran.stdout) == (406, 2, "")
+        return
+    assert status == 200 and ran.returncode == (1 if case == "ask-false" else 0), ran.stderr
+    assert blank_labels_in_order(ran.stdout.encode("utf-8"), fmt) == blank_labels_in_order(body, fmt)
+    if case == "edges":
+        assert len(BLANK_LABELS[fmt].findall(body)) == 2 and "ٹیلیگرام".encode() in body
 
 
 CONSTRUCT = "CONSTRUCT WHERE { ?demand a tk:Demand ; rdfs:label ?label }"
@@ -237,8 +285,8 @@ def test_protocol_graphs_only_the_corpus_own(server):
 def test_named_query_with_bind(server, empty_dir):
     status, _, body = fetch(server.url + "queries/evidence?" + urlencode({"bind": "fact=pni:compliance-x"}))
     assert status == 200
-    expected = values(cli("query", "evidence", "--bind", "fact=pni:compliance-x", "--format", "json", cwd=empty_dir), "json")
-    assert values(body, "json") == expected and expected["results"]["bindings"]
+    expected = written("query", "evidence", "--bind", "fact=pni:compliance-x", "--format", "json", cwd=empty_dir)
+    assert body == expected and json.loads(expected)["results"]["bindings"]
     # Said as the request wrote it (bind=...), not as the command line does (--bind ...).
     assert fetch(server.url + "queries/evidence?bind=fact=compliance-x")[::2] == (400, (
         "Error: bind=fact=compliance-x: not an RDF term; write a prefixed name (pni:compliance-x for a fact of the "
@@ -255,10 +303,10 @@ def test_named_query_with_bind(server, empty_dir):
 def test_the_served_prefixes_need_no_declaration_and_a_query_own_prefix_wins(server):
     # The worker gives Oxigraph only the served prefixes a query writes and does not declare.
     ask = "ASK { FILTER(tkd:x = <%sx>) }"
-    assert values(sparql(server, ask % TKD, "application/sparql-results+json")[2], "json")["boolean"] is True
+    assert json.loads(sparql(server, ask % TKD, "application/sparql-results+json")[2])["boolean"] is True
     own = "PREFIX tkd: <http://example.org/> " + ask
-    assert values(sparql(server, own % "http://example.org/", "application/sparql-results+json")[2], "json")["boolean"] is True
-    assert values(sparql(server, own % TKD, "application/sparql-results+json")[2], "json")["boolean"] is False
+    assert json.loads(sparql(server, own % "http://example.org/", "application/sparql-results+json")[2])["boolean"] is True
+    assert json.loads(sparql(server, own % TKD, "application/sparql-results+json")[2])["boolean"] is False
 
 
 def test_the_prefixes_a_query_needs():

@@ -160,26 +160,29 @@ def cmd_query(args) -> int:
     if (args.query is None) == (args.expression is None):
         raise UsageError("give one query: a NAME, a query FILE, or -e 'SPARQL' (see takedown-kg query --list)")
     from .export import find_format, formats, get_format
-    from .sparql import RESULT_FORMATS, WRITERS, query, write_table
+    from .sparql import RESULT_FORMATS, TABLE, query, write_table
 
-    if args.format and args.format not in RESULT_FORMATS and find_format(args.format) is None:
-        known = [*RESULT_FORMATS, *(f.name for f in formats())]  # said before a long query runs, not after
+    for_answers = [TABLE, *RESULT_FORMATS]
+    if args.format and args.format not in for_answers and find_format(args.format) is None:
+        known = [*for_answers, *(f.name for f in formats())]  # said before a long query runs, not after
         raise UsageError(f"unknown result format {args.format!r}; choose one of: {', '.join(known)}")
     bindings = dict(_binding(b) for b in args.bind or [])
+    # A results format is written in the query's child, as serve writes it (results.write_answer).
     result = query(args.expression if args.expression is not None else args.query, bindings=bindings,
                    engine=args.engine, data=args.data, base=args.base, source=args.source,
-                   timeout=args.timeout, memory=args.memory)
+                   timeout=args.timeout, memory=args.memory,
+                   results_format=args.format if args.format in RESULT_FORMATS else None)
     for warning in result.warnings:
         sys.stderr.write(f"Warning: {warning}\n")
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         content = get_format(args.format or "turtle").write(result.graph)
-    else:
-        name = args.format or "table"
-        if name not in RESULT_FORMATS:
-            raise UsageError(f"{result.form} answers in: {', '.join(RESULT_FORMATS)}; {name!r} is for CONSTRUCT and DESCRIBE")
-        text = write_table(result, full=args.full) if name == "table" else WRITERS[name](result)
+    elif result.written is not None:
+        content = result.written
+    elif (args.format or TABLE) == TABLE:
         # A lone surrogate from the data is shown as \udXXX, never a crash.
-        content = text.encode("utf-8", "backslashreplace")
+        content = write_table(result, full=args.full).encode("utf-8", "backslashreplace")
+    else:
+        raise UsageError(f"{result.form} answers in: {', '.join(for_answers)}; {args.format!r} is for CONSTRUCT and DESCRIBE")
     _emit(content, args.output)
     if result.form == "ASK" and not result.boolean:
         return ExitCode.INVALID

@@ -11,6 +11,7 @@ import codecs
 from dataclasses import dataclass
 
 from ..errors import NotAcceptable, QueryRefused, TakedownError, UsageError
+from ..sparql import RESULT_FORMATS
 
 #: Bytes of a request body, and characters of a query, past which a request is refused unread.
 MAX_BODY = 256 * 1024
@@ -18,13 +19,8 @@ MAX_QUERY_CHARS = 100_000
 #: Parameters of one request (a query string or a form body).
 MAX_FIELDS = 1000
 
-#: Results formats of SELECT and ASK: name, media types (the first is sent).
-RESULT_TYPES = {
-    "json": ("application/sparql-results+json", "application/json"),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-}
+#: Results formats of SELECT and ASK: name, media types (the first is sent), as results.py has them for `query` too.
+RESULT_TYPES = {name: chosen.media_types for name, chosen in RESULT_FORMATS.items()}
 #: The export formats that hold RDF, for CONSTRUCT and DESCRIBE (the network exports are not RDF).
 RDF_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
 
@@ -144,8 +140,8 @@ def choose_format(form: str, accept: tuple[tuple[str, float], ...], name: str | 
 
     rdf = form in ("CONSTRUCT", "DESCRIBE")
     offered = ([(f, get_format(f).media_type) for f in RDF_FORMATS] if rdf
-               else [(f, media) for f, types in RESULT_TYPES.items() if form == "SELECT" or f in ("json", "xml")
-                     for media in types])
+               else [(f.name, media) for f in RESULT_FORMATS.values() if form == "SELECT" or f.holds_boolean
+                     for media in f.media_types])
     what = "CONSTRUCT and DESCRIBE answers" if rdf else f"{form} answers"
     names = sorted({f for f, _ in offered}, key=[f for f, _ in offered].index)
     if name is not None:
@@ -174,13 +170,13 @@ def choose_format(form: str, accept: tuple[tuple[str, float], ...], name: str | 
 def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Answer:
     """Check the query, run it and write its answer: done inside a sandboxed worker.
 
-    SELECT and ASK answers are written by Oxigraph's own results writers: no
-    solution becomes a Python object (that took two thirds of a worker's time).
-    They hold the same values as `query --format NAME` gives, in Oxigraph's
-    layout (compact JSON). CONSTRUCT and DESCRIBE keep the project's writers,
-    so their prefixes and layout are those of `query` and of the exports.
+    SELECT and ASK answers are written by results.write_answer with Oxigraph's
+    own writers (no solution becomes a Python object: that took two thirds of a
+    worker's time), the bytes `query --format NAME` writes. CONSTRUCT and DESCRIBE
+    keep the project's writers, so their prefixes and layout are those of `query`
+    and of the exports.
     """
-    pyoxigraph, OxigraphEngine, as_result, get_format, check, bind_terms = _tools()
+    write_answer, OxigraphEngine, as_result, get_format, check, bind_terms = _tools()
     checked, used = _checked(request.text, check, prefixes)
     name, media = _chosen(checked.form, request.accept, request.format)  # a 406 before any work
     try:
@@ -189,8 +185,8 @@ def answer(served_store, prefixes: dict[str, str], request: QueryRequest) -> Ans
         raise _in_http_words(failure) from None
     dataset = None if request.default_graphs is None else (list(request.default_graphs), list(request.named_graphs))
     found = OxigraphEngine(served_store, prefixes=used, dataset=dataset).execute(checked, terms)
-    if name in RESULT_TYPES:
-        body = found.serialize(format=getattr(pyoxigraph.QueryResultsFormat, name.upper()))
+    if name in RESULT_FORMATS:
+        body = write_answer(found, name)
     else:
         body = get_format(name).write(as_result(found).graph)  # as `query --format NAME` writes it
     return Answer(body, media, checked.form)
@@ -204,12 +200,10 @@ def _tools() -> tuple:
     statements on every query cost a twentieth of the Python around Oxigraph's query."""
     global _TOOLS
     if not _TOOLS:
-        import pyoxigraph
-
         from ..export import get_format
-        from ..sparql import OxigraphEngine, as_result, bind_terms, check
+        from ..sparql import OxigraphEngine, as_result, bind_terms, check, write_answer
 
-        _TOOLS = (pyoxigraph, OxigraphEngine, as_result, get_format, check, bind_terms)
+        _TOOLS = (write_answer, OxigraphEngine, as_result, get_format, check, bind_terms)
     return _TOOLS
 
 

@@ -26,5 +26,5 @@ __getattr__, __all__ = lazy_door(__name__, {
     "run_isolated": "isolation", "decode_answer": "isolation", "decode_message": "isolation",
     "encode_answer": "isolation", "settle_child": "isolation",
     "time_limit": "limits", "memory_limit": "limits", "DEFAULT_TIMEOUT": "limits", "DEFAULT_MEMORY_MB": "limits",
-    "RESULT_FORMATS": "results", "WRITERS": "results", "write_table": "results",
+    "RESULT_FORMATS": "results", "TABLE": "results", "write_table": "results", "write_answer": "results",
 })

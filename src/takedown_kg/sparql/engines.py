@@ -35,6 +35,9 @@ class QueryResult:
     warnings: list[str] = field(default_factory=list)
     #: The prefixes the query had (the sources' own among them), for showing IRIs short.
     prefixes: dict[str, str] | None = None
+    #: The answer already written in the results format query() was asked for (results.write_answer,
+    #: in the query's child); rows and variables are then left empty.
+    written: bytes | None = None
 
     def __iter__(self):
         return iter(self.rows)

@@ -1,7 +1,11 @@
-"""SELECT and ASK results in the W3C SPARQL 1.1 formats, and as a table for people.
+"""SELECT and ASK answers in the W3C SPARQL 1.1 results formats, for `query` and `serve` alike,
+and as a table for people (`query` only).
 
-JSON, XML and TSV are written here rather than by rdflib so that both engines
-give the same bytes (rdflib has no TSV writer); CSV is rdflib's own writer.
+One table of formats (RESULT_FORMATS) and one writer (write_answer) serve both commands, and the
+bytes are Oxigraph's: an answer of Oxigraph is written by Oxigraph's own writers, so no solution
+becomes a Python object (that was two thirds of a serve worker's time); a QueryResult of rdflib
+terms (the rdflib engine's answer) is written by the Python writers below, which write what
+Oxigraph writes for the same terms, byte for byte (tests/test_query.py holds them to it).
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from xml.sax.saxutils import escape, quoteattr
+from dataclasses import dataclass
+from functools import cache
 
 from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
@@ -18,36 +23,84 @@ from ..errors import UsageError
 from ..vocab import shorten
 from .engines import QueryResult
 
-RESULT_FORMATS = {
-    "table": "an aligned table for people (the default)",
-    "json": "SPARQL 1.1 Query Results JSON (application/sparql-results+json)",
-    "xml": "SPARQL Query Results XML (application/sparql-results+xml)",
-    "csv": "SPARQL 1.1 Query Results CSV (text/csv)",
-    "tsv": "SPARQL 1.1 Query Results TSV (text/tab-separated-values)",
-}
-_SPARQL_NS = "http://www.w3.org/2005/sparql-results#"
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    name: str
+    #: The media types serve answers it for; the first is the one it sends.
+    media_types: tuple[str, ...]
+    description: str
+    #: Whether it holds an ASK answer: the W3C CSV and TSV formats define none.
+    holds_boolean: bool
+
+
+RESULT_FORMATS = {chosen.name: chosen for chosen in (
+    ResultsFormat("json", ("application/sparql-results+json", "application/json"),
+                  "SPARQL 1.1 Query Results JSON", True),
+    ResultsFormat("xml", ("application/sparql-results+xml", "application/xml", "text/xml"),
+                  "SPARQL Query Results XML", True),
+    ResultsFormat("csv", ("text/csv",), "SPARQL 1.1 Query Results CSV: values only, CRLF line ends", False),
+    ResultsFormat("tsv", ("text/tab-separated-values",), "SPARQL 1.1 Query Results TSV: terms as in Turtle", False),
+)}
+#: `query`'s aligned table for a terminal; serve does not offer it.
+TABLE = "table"
+
+
+def write_answer(answer, name: str) -> bytes:
+    """`answer` in the results format `name`: an Oxigraph answer (QuerySolutions, QueryBoolean) by
+    Oxigraph's writer, a QueryResult by the Python writer that gives the same bytes."""
+    if isinstance(answer, QueryResult):
+        # A lone surrogate from the data is shown as \udXXX, never a crash.
+        return WRITERS[name](answer).encode("utf-8", "backslashreplace")
+    if not RESULT_FORMATS[name].holds_boolean and isinstance(answer, _oxigraph().QueryBoolean):
+        raise _no_boolean()
+    return answer.serialize(format=_oxigraph_format(name))
+
+
+def _no_boolean() -> UsageError:
+    holding = [name for name, chosen in RESULT_FORMATS.items() if chosen.holds_boolean]
+    others = [name.upper() for name, chosen in RESULT_FORMATS.items() if not chosen.holds_boolean]
+    return UsageError(f"the {' and '.join(others)} results formats hold no ASK answer; "
+                      f"use --format {', '.join(holding)} or {TABLE}")
+
+
+@cache
+def _oxigraph():
+    """pyoxigraph, imported when first needed: the table and the Python writers do without it."""
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+@cache
+def _oxigraph_format(name: str):
+    return getattr(_oxigraph().QueryResultsFormat, name.upper())
 
 
 def write_json(result: QueryResult) -> str:
+    """On one line without spaces, each term's keys in the order type, value, then xml:lang or datatype."""
     if result.form == "ASK":
-        document = {"head": {}, "boolean": result.boolean}
-    else:
-        bindings = [
-            {name: _json_term(value) for name, value in zip(result.variables, row, strict=True) if value is not None}
-            for row in result.rows
-        ]
-        document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, separators=_COMPACT)
+    bindings = [{name: _json_term(value) for name, value in zip(result.variables, row, strict=True) if value is not None}
+                for row in result.rows]
+    document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=_COMPACT)
+
+
+_COMPACT = (",", ":")
 
 
 def _parts(term) -> tuple[str, str, str | None, str | None]:
-    """(kind, value, language, datatype): kind is uri, bnode or literal; no datatype for plain strings."""
+    """(kind, value, language, datatype): kind is uri, bnode or literal; no datatype for plain strings.
+
+    The language is in lower case, as Oxigraph keeps every tag (the same tag: case does not matter in
+    BCP 47), so `"x"@en-GB` from the rdflib engine is written as Oxigraph writes it."""
     if isinstance(term, URIRef):
         return "uri", str(term), None, None
     if isinstance(term, BNode):
         return "bnode", str(term), None, None
     datatype = str(term.datatype) if term.datatype and term.datatype != XSD.string else None
-    return "literal", str(term), term.language, datatype
+    return "literal", str(term), term.language.lower() if term.language else None, datatype
 
 
 def _json_term(term) -> dict:
@@ -61,57 +114,80 @@ def _json_term(term) -> dict:
 
 
 def write_xml(result: QueryResult) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sparql xmlns="{_SPARQL_NS}">', "  <head>"]
-    out += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
-    out.append("  </head>")
+    """One line with no declared encoding; an empty element is written open and shut (<head></head>)."""
+    out = [f'<?xml version="1.0"?><sparql xmlns="{_SPARQL_NS}"><head>']
+    out += [f'<variable name="{_xml_escape(name)}"/>' for name in result.variables]
+    out.append("</head>")
     if result.form == "ASK":
-        out.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        out.append("  <results>")
-        for row in result.rows:
-            out.append("    <result>")
-            for name, value in zip(result.variables, row, strict=True):
-                if value is not None:
-                    out.append(f"      <binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
-            out.append("    </result>")
-        out.append("  </results>")
-    out.append("</sparql>")
-    return "\n".join(out) + "\n"
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean></sparql>")
+        return "".join(out)
+    out.append("<results>")
+    for row in result.rows:
+        out.append("<result>")
+        out += [f'<binding name="{_xml_escape(name)}">{_xml_term(value)}</binding>'
+                for name, value in zip(result.variables, row, strict=True) if value is not None]
+        out.append("</result>")
+    out.append("</results></sparql>")
+    return "".join(out)
+
+
+_SPARQL_NS = "http://www.w3.org/2005/sparql-results#"
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&apos;", '"': "&quot;"})
+# Oxigraph writes whitespace at either end of a text as character references, which a reader
+# that trims the text of an element keeps.
+_XML_EDGE_SPACE = re.compile(r"\A[ \t\n\r]+|[ \t\n\r]+\Z")
+
+
+def _xml_escape(text: str) -> str:
+    return text.translate(_XML_ESCAPES)
 
 
 def _xml_term(term) -> str:
     kind, value, language, datatype = _parts(term)
-    attribute = f" xml:lang={quoteattr(language)}" if language else f" datatype={quoteattr(datatype)}" if datatype else ""
-    return f"<{kind}{attribute}>{escape(value)}</{kind}>"
+    attribute = (f' xml:lang="{_xml_escape(language)}"' if language
+                 else f' datatype="{_xml_escape(datatype)}"' if datatype else "")
+    text = _XML_EDGE_SPACE.sub(lambda edge: "".join(f"&#{ord(c)};" for c in edge.group()), _xml_escape(value))
+    return f"<{kind}{attribute}>{text}</{kind}>"
 
 
 def write_csv(result: QueryResult) -> str:
-    """CSV as the specification asks (and rdflib writes it): lexical forms only, CRLF line ends, RFC 4180 quoting.
-
-    Written here rather than by rdflib's results plugin, whose import alone
-    (its SPARQL parser) took half a cold query's time.
-    """
-    import csv
-    import io
-
+    """Values only (no language or datatype), CRLF after every line; a literal is quoted when it holds
+    a quote, a comma or a line end. An IRI is never quoted, as Oxigraph writes it, even with a comma."""
     if result.form == "ASK":
-        raise UsageError("the CSV and TSV results formats hold no ASK answer; use --format json, xml or table")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(["" if v is None else f"_:{v}" if _parts(v)[0] == "bnode" else str(v) for v in row])
-    return out.getvalue()
+        raise _no_boolean()
+    lines = [",".join(result.variables)]
+    lines += [",".join("" if value is None else _csv_term(value) for value in row) for row in result.rows]
+    return "".join(line + "\r\n" for line in lines)
+
+
+def _csv_term(term) -> str:
+    kind, value, _, _ = _parts(term)
+    if kind == "bnode":
+        return f"_:{value}"
+    if kind == "literal" and any(c in value for c in '",\n\r'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def write_tsv(result: QueryResult) -> str:
-    """TSV as the specification asks: ?names in the header, terms in Turtle syntax."""
+    """?names in the header, terms as in Turtle, LF after every line."""
     if result.form == "ASK":
-        raise UsageError("the CSV and TSV results formats hold no ASK answer; use --format json, xml or table")
+        raise _no_boolean()
     lines = ["\t".join(f"?{name}" for name in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join("" if v is None else _tsv_term(v) for v in row))
-    return "\n".join(lines) + "\n"
+    lines += ["\t".join("" if value is None else _tsv_term(value) for value in row) for row in result.rows]
+    return "".join(line + "\n" for line in lines)
+
+
+# Numbers and booleans written bare, as Turtle reads them, when their lexical form is Turtle's own
+# short form for that datatype ("05" and "+1.50" are; "1" as an xsd:decimal or "1.5" as an xsd:double
+# are not, and keep quotes and type).
+_BARE = {
+    str(XSD.integer): re.compile(r"[+-]?[0-9]+"),
+    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    str(XSD.double): re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    str(XSD.boolean): re.compile(r"true|false"),
+}
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _tsv_term(term) -> str:
@@ -120,8 +196,10 @@ def _tsv_term(term) -> str:
         return f"<{value}>"
     if kind == "bnode":
         return f"_:{value}"
-    text = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return f'"{text}"' + (f"@{language}" if language else f"^^<{datatype}>" if datatype else "")
+    bare = _BARE.get(datatype)
+    if bare is not None and bare.fullmatch(value):
+        return value
+    return f'"{value.translate(_TSV_ESCAPES)}"' + (f"@{language}" if language else f"^^<{datatype}>" if datatype else "")
 
 
 WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}

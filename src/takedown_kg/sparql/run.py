@@ -34,6 +34,7 @@ def query(
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY_MB,
     out_dir: Path = Path("out"),
+    results_format: str | None = None,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text on the corpus (or on `data`).
 
@@ -44,22 +45,24 @@ def query(
     what they mean for build; the build's outputs in `out_dir` are used when
     they were built from exactly these inputs. Loading the data, checking the
     query and running it happen in a sandboxed child process, stopped after
-    `timeout` seconds or past `memory` megabytes.
+    `timeout` seconds or past `memory` megabytes. With `results_format` (a name
+    of results.RESULT_FORMATS), a SELECT or ASK answer comes back written in it,
+    as .written (the bytes serve writes), with .boolean for ASK and no rows.
     """
     text = resolve(text_or_name)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     seconds = time_limit(timeout)
     limit = memory_limit(memory)
-    early = _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir)
+    early = _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, results_format)
     try:
-        return _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, early)
+        return _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, early, results_format)
     finally:
         if early is not None:
             early[0].cancel()
 
 
-def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir):
+def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, out_dir, results_format):
     """The query begun at once on the build's store, in its sandbox, while the inputs are
     still being checked against the build (listing and stamping a thousand sources takes
     as long as a small query), with the store and the prefixes it was given; None when
@@ -74,7 +77,7 @@ def _start_on_the_build(text, bindings, engine, base, source, seconds, limit, ou
     except UsageError:
         return None  # said in the user's words by the checked path
     built = out_dir / corpus.BUILT_QUADS
-    work = partial(_on_store, text, terms, on_disk, known, source, base, built.resolve().as_uri())
+    work = partial(_on_store, text, terms, on_disk, known, source, base, built.resolve().as_uri(), results_format)
     started = start_isolated(work, seconds=seconds, sandbox=_sandbox([built], limit))
     return started, on_disk, known
 
@@ -85,16 +88,17 @@ def _sandbox(inputs: list[Path], limit: int) -> Sandbox:
     return Sandbox(memory=limit, readable=tuple(map(str, readable)))
 
 
-def _on_store(text, terms, on_disk, known, source, base, built_uri):
+def _on_store(text, terms, on_disk, known, source, base, built_uri, results_format):
     """The answer from the build's store (its graph.nq, `built_uri`, the one dataset a FROM may name)."""
     checked = check(text, allowed_datasets=frozenset([built_uri]))
     graphs = None if source is None else _graphs(source, base)
-    result = OxigraphEngine(corpus.open_store(on_disk), prefixes=known, graphs=graphs).run(checked, terms)
+    result = _run(OxigraphEngine(corpus.open_store(on_disk), prefixes=known, graphs=graphs), checked, terms,
+                  results_format)
     result.form, result.warnings, result.prefixes = checked.form, [], known
     return result
 
 
-def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, early):
+def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, early, results_format):
     inputs = corpus.find(data, base=base, out_dir=out_dir)
     known = inputs.prefixes()
     terms = bind_terms(text, bindings or {}, prefixes=known)
@@ -108,7 +112,7 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
 
     def work():
         if built is not None and engine == "oxigraph":
-            return _on_store(text, terms, inputs.store, known, source, base, built.resolve().as_uri())
+            return _on_store(text, terms, inputs.store, known, source, base, built.resolve().as_uri(), results_format)
         checked = check(text, allowed_datasets=allowed)
         if built is not None:
             runner, warnings = _engine(engine, _read_quads(built), known, source, base), []
@@ -119,7 +123,7 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
         if engine == "rdflib" and runner.size() > RDFLIB_COMFORT:
             warnings.append(f"the rdflib engine reads {runner.size():,} triples slowly (it is kept for cross-checking); "
                             "--engine oxigraph answers the same query in a fraction of the time")
-        result = runner.run(checked, terms, parsing.result()) if parsing is not None else runner.run(checked, terms)
+        result = _run(runner, checked, terms, results_format, parsing.result() if parsing is not None else None)
         result.form = checked.form
         result.warnings = [*notes, *warnings]
         result.prefixes = known
@@ -133,6 +137,20 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
     finally:
         if parsing is not None:
             parsing.cancel()
+
+
+def _run(runner, checked, terms, results_format: str | None, prepared=None) -> QueryResult:
+    """The runner's answer; a SELECT or ASK answer written in `results_format`, when one is given, here
+    in the child, where Oxigraph's answer is written by Oxigraph's own writer as serve writes it: made
+    into rdflib terms, its numbers and times would be rdflib's lexical forms ("1000.0" for "1000")."""
+    extra = () if prepared is None else (prepared,)
+    if results_format is None or checked.form not in ("SELECT", "ASK"):
+        return runner.run(checked, terms, *extra)
+    from .results import write_answer
+
+    answer = runner.execute(checked, terms) if isinstance(runner, OxigraphEngine) else runner.run(checked, terms, *extra)
+    boolean = None if checked.form != "ASK" else answer.boolean if isinstance(answer, QueryResult) else bool(answer)
+    return QueryResult(checked.form, boolean=boolean, written=write_answer(answer, results_format))
 
 
 def _read_quads(path: Path):
