@@ -22,14 +22,14 @@ from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryT
 from ..library import named_queries
 from ..sandbox import Sandbox
 from .dataset import Served
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, ServerBug
 from .lanes import Lane
 from .loop import Later, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
 from .workers import Pool
 
 #: HTTP status for each named error a query can end in.
-_STATUS = [(NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
+_STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
            (TakedownError, 400)]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
@@ -73,8 +73,9 @@ class Server:
             raise
         self.address = listening.getsockname()[:2]
         self.files: Lane | None = None
-        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections)
-        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch)
+        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections,
+                         bug=self._bug)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug)
         self.loop.tickers.append(self.dispatcher.tick)
 
     @property
@@ -224,6 +225,11 @@ class Server:
             else:
                 return error(415, f"a POST body is {_FORM} or {_QUERY_BODY}, not {media[:60] or 'untyped'}")
         return self.query(parameters, text=text, accept=request.headers.get("accept"))
+
+    def _bug(self, where: str, failure: BaseException) -> None:
+        """One line in the log for a bug of this server's own (from any thread)."""
+        said = str(failure).splitlines()[0][:200] if str(failure) else ""
+        self.log(f"takedown-kg: a bug in {where}: {type(failure).__name__}{': ' + said if said else ''}")
 
     def _access(self, client: str, line: str, status: int, size: int, started: float) -> None:
         from ..safety import visible

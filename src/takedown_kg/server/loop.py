@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import selectors
 import socket
-import sys
 import threading
 import time
 from collections import deque
@@ -65,6 +64,10 @@ class Later:
     start: Callable[[Callable[[Response], None]], None]
 
 
+#: Told of a bug of this server's own: where it happened, and the exception (from any thread).
+Bug = Callable[[str, BaseException], None]
+
+
 def error(status: int, message: str, **options) -> Response:
     """The one-line refusal every error is answered with."""
     return Response(status, f"Error: {message}\n".encode("utf-8", "backslashreplace"), "text/plain", **options)
@@ -90,8 +93,8 @@ class Loop:
     """Accepts, parses and answers HTTP/1.1 on `sock` with handle(request) -> Response | Later."""
 
     def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"], log: Callable[..., None], *,
-                 max_body: int, max_connections: int):
-        self.sock, self.handle, self.log = sock, handle, log
+                 max_body: int, max_connections: int, bug: Bug):
+        self.sock, self.handle, self.log, self.bug = sock, handle, log, bug
         self.max_body, self.max_connections = max_body, max_connections
         self.sock.setblocking(False)
         self.selector = selectors.DefaultSelector()
@@ -126,7 +129,11 @@ class Loop:
         self.selector.register(fd, selectors.EVENT_READ, ready)
 
     def unwatch(self, fd: int) -> None:
-        self.selector.unregister(fd)
+        """Stop watching `fd`; nothing if it is not watched (a watcher that failed is no longer)."""
+        try:
+            self.selector.unregister(fd)
+        except (KeyError, ValueError):
+            pass
 
     def wake(self) -> None:
         try:
@@ -173,16 +180,12 @@ class Loop:
 
     def _watcher(self, fd: int, ready: Callable[[], None]) -> None:
         """A watched pipe's step; a failure of this server's own (a bug) stops watching that pipe only.
-        Its worker's query then ends at the time limit, and the worker is replaced."""
+        (The dispatcher catches its own first, and ends only the request it was reading.)"""
         try:
             ready()
         except Exception as failure:
-            try:
-                self.unwatch(fd)
-            except (KeyError, ValueError):
-                pass
-            sys.stderr.write(f"takedown-kg: a query worker's pipe failed ({type(failure).__name__}); "
-                             "its query ends at the time limit\n")
+            self.unwatch(fd)
+            self.bug("a watched pipe", failure)
 
     def wait_stopped(self, timeout: float) -> None:
         self._stopped.wait(timeout)
