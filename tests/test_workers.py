@@ -325,3 +325,61 @@ def test_a_query_whose_pipe_step_fails_ends_alone_and_the_loop_outlives_its_time
         listening.close()
     assert bugs == [("a query worker's pipe", "RuntimeError")]
     assert pool.replaced == 1  # the worker whose answer was lost to the bug
+
+
+def test_a_bug_in_a_step_of_the_loop_is_reported_and_ends_only_its_own_work():
+    """A handler that raises (500), an answer that cannot be written (that connection closed) and
+    a ticker that raises (the loop goes on): each told to `bug` once, and the loop still answers."""
+    import http.client
+    import socket
+    import threading
+
+    from takedown_kg.server.loop import Loop, Response
+
+    def handle(request):
+        if request.target == "/raises":
+            raise RuntimeError("a handler's bug")
+        if request.target == "/unwritable":
+            return Response(200, "text where bytes belong")  # type: ignore[arg-type]
+        return Response(200, b"still here")
+
+    ticks = []
+
+    def ticker(now):
+        ticks.append(now)
+        if len(ticks) == 1:
+            raise ZeroDivisionError("a ticker's bug")
+        return None
+
+    bugs = []
+    listening = socket.create_server(("127.0.0.1", 0))
+    loop = Loop(listening, handle, lambda *entry: None, max_body=1024, max_connections=8,
+                bug=lambda where, failure: bugs.append((where, repr(failure))))
+    loop.tickers.append(ticker)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", listening.getsockname()[1], timeout=5)
+        try:
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        except http.client.RemoteDisconnected:
+            return "closed"
+        finally:
+            connection.close()
+
+    try:
+        assert get("/raises") == (500, b"Error: the server failed: RuntimeError\n")
+        assert get("/unwritable") == "closed"
+        assert get("/") == (200, b"still here")
+        assert thread.is_alive() and len(ticks) > 1
+    finally:
+        loop.stop()
+        loop.wait_stopped(10)
+        loop.close()
+        listening.close()
+    assert sorted(bugs) == [("a connection", "TypeError(\"can't concat str to bytes\")"),
+                            ("a request's handler", "RuntimeError(\"a handler's bug\")"),
+                            ("a ticker", "ZeroDivisionError(\"a ticker's bug\")")]

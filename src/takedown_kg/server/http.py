@@ -52,8 +52,10 @@ class Server:
 
     def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
                  seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
-                 log: Callable[[str], None] | None = None):
+                 log: Callable[[str], None] | None = None, debug: bool = False):
+        """`debug`: a bug of the server's own is logged with its traceback, not in one line only."""
         self.served = served
+        self.debug = debug
         self.seconds = seconds
         self.log = log or (lambda line: None)
         self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
@@ -85,7 +87,7 @@ class Server:
 
     def start(self) -> "Server":
         self.pool.start()
-        self.files = Lane(2, "files")
+        self.files = Lane(2, "files", bug=self._bug)
         return self
 
     def serve_forever(self) -> None:
@@ -227,9 +229,14 @@ class Server:
         return self.query(parameters, text=text, accept=request.headers.get("accept"))
 
     def _bug(self, where: str, failure: BaseException) -> None:
-        """One line in the log for a bug of this server's own (from any thread)."""
+        """One line in the log for a bug of this server's own (from any thread); its traceback with --debug."""
         said = str(failure).splitlines()[0][:200] if str(failure) else ""
         self.log(f"takedown-kg: a bug in {where}: {type(failure).__name__}{': ' + said if said else ''}")
+        if self.debug:
+            import traceback
+
+            for line in "".join(traceback.format_exception(failure)).rstrip("\n").splitlines():
+                self.log(line)
 
     def _access(self, client: str, line: str, status: int, size: int, started: float) -> None:
         from ..safety import visible

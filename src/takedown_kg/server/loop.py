@@ -156,13 +156,14 @@ class Loop:
                     else:
                         self._watcher(key.fd, key.data)
                 while self._done:
-                    self._respond(*self._done.popleft())
+                    connection, response = self._done.popleft()
+                    self._guarded(connection, lambda connection: self._respond(connection, response))
                 for _ in range(len(self._pipelined)):  # one request each per turn: a long pipeline waits its turn
                     connection = self._pipelined.popleft()
                     if not connection.busy and connection.sock.fileno() >= 0:
                         self._guarded(connection, self._parse)
                 now = time.monotonic()
-                moments = [moment for tick in self.tickers if (moment := tick(now)) is not None]
+                moments = [moment for tick in self.tickers if (moment := self._tick(tick, now)) is not None]
                 next_moment = min([now + 1.0, *moments])
                 if now - checked >= 1.0:
                     checked = now
@@ -175,8 +176,17 @@ class Loop:
         """One step on one connection; a failure of this server's own (a bug) closes that connection only."""
         try:
             step(connection)
-        except Exception:
+        except Exception as failure:
             self._close(connection)
+            self.bug("a connection", failure)
+
+    def _tick(self, tick: Callable[[float], float | None], now: float) -> float | None:
+        """A ticker's next moment; a failure of this server's own (a bug) is told, and the loop goes on."""
+        try:
+            return tick(now)
+        except Exception as failure:
+            self.bug("a ticker", failure)
+            return None
 
     def _watcher(self, fd: int, ready: Callable[[], None]) -> None:
         """A watched pipe's step; a failure of this server's own (a bug) stops watching that pipe only.
@@ -212,18 +222,20 @@ class Loop:
                 return
             except OSError:  # out of file descriptors, or the client left already
                 return
-            sock.setblocking(False)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = _Connection(sock, address[0])
-            full = len(self.connections) >= self.max_connections and not self._make_room()
-            self.connections[sock.fileno()] = connection
-            self._watch(connection, selectors.EVENT_READ)
-            if full:
-                # Answered before its request is read: "-" stands for it in the access log.
-                connection.started, connection.busy, connection.line = time.monotonic(), True, "-"
-                self._send(connection, error(503, f"all {self.max_connections} connections this server keeps are "
-                                                  "in the middle of a request; try again later",
-                                             headers={"Retry-After": "5"}, close=True))
+            self._guarded(_Connection(sock, address[0]), self._admit)
+
+    def _admit(self, connection: _Connection) -> None:
+        connection.sock.setblocking(False)
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        full = len(self.connections) >= self.max_connections and not self._make_room()
+        self.connections[connection.sock.fileno()] = connection
+        self._watch(connection, selectors.EVENT_READ)
+        if full:
+            # Answered before its request is read: "-" stands for it in the access log.
+            connection.started, connection.busy, connection.line = time.monotonic(), True, "-"
+            self._send(connection, error(503, f"all {self.max_connections} connections this server keeps are "
+                                              "in the middle of a request; try again later",
+                                         headers={"Retry-After": "5"}, close=True))
 
     def _make_room(self) -> bool:
         """Close the connection silent the longest that is not being answered; False if every one is."""
@@ -313,6 +325,7 @@ class Loop:
         try:
             answer = self.handle(request)
         except Exception as failure:  # a bug of a handler must not end the loop
+            self.bug("a request's handler", failure)
             answer = error(500, f"the server failed: {type(failure).__name__}")
         if isinstance(answer, Later):
             answer.start(lambda response: self.deliver(connection, response))
