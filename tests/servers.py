@@ -51,11 +51,16 @@ def command() -> list[str]:
     return cli_command()
 
 
+def planted_command(code: str) -> list[str]:
+    """The command with `code` run first in its process: a bug planted in serve, to see how it is told."""
+    return [sys.executable, "-c", f"{code}\nfrom takedown_kg.cli import run\nrun()"]
+
+
 @contextmanager
-def serving(*args: str, cwd: Path | None = None):
-    """`takedown-kg serve --port 0 ARGS` until the block ends (then Ctrl-C)."""
-    process = subprocess.Popen([*command(), "serve", "--port", "0", *args], cwd=cwd or ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def serving(*args: str, cwd: Path | None = None, planted: str | None = None):
+    """`takedown-kg serve --port 0 ARGS` until the block ends (then Ctrl-C); `planted`: code run before it."""
+    process = subprocess.Popen([*(planted_command(planted) if planted else command()), "serve", "--port", "0", *args],
+                               cwd=cwd or ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     banner, running = [], None
     try:
         while True:

@@ -585,3 +585,29 @@ def test_a_thousand_requests_on_one_server_each_get_a_log_line(tmp_path):
     assert statuses == [200] * 1000
     logged = [line for line in running.stderr.splitlines() if '"GET /sparql?query=' in line]
     assert len(logged) == 1000 and all(" 200 " in line for line in logged)
+
+
+PLANTED_BUGS = """
+from takedown_kg.server import http
+
+def planted(self, *args):
+    raise RuntimeError("planted")
+
+http.Server.page = planted      # made on the files lane
+http.Server._sparql = planted   # run by the loop's handler
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_bug_of_the_server_is_one_line_in_the_log_and_its_traceback_only_with_debug(tmp_path, debug):
+    with serving(*(["--debug"] if debug else []), cwd=tmp_path, planted=PLANTED_BUGS) as running:
+        assert fetch(running.url)[::2] == (500, b"Error: the server failed: RuntimeError\n")
+        assert sparql(running, "ASK {}")[::2] == (500, b"Error: the server failed: RuntimeError\n")
+        assert fetch(running.url + "graph.ttl")[0] == 200  # the lane and the loop go on
+        running.stop()
+    said = [line for line in running.stderr.splitlines() if line.startswith("takedown-kg: a bug")]
+    assert said == ["takedown-kg: a bug in the files lane: RuntimeError: planted",
+                    "takedown-kg: a bug in a request's handler: RuntimeError: planted"]
+    tracebacks = running.stderr.count("Traceback (most recent call last):")
+    assert tracebacks == (2 if debug else 0), running.stderr
+    assert running.stderr.count("RuntimeError: planted\n") == (4 if debug else 2)

@@ -135,7 +135,7 @@ def dispatching(pool_of):
         pool = pool_of(work, **options)
         selector = selectors.DefaultSelector()
         dispatcher = Dispatcher(pool, lambda fd, ready: selector.register(fd, selectors.EVENT_READ, ready),
-                                selector.unregister)
+                                selector.unregister, bug=_raise)
         answers: list = []
 
         def submit(request):
@@ -152,6 +152,10 @@ def dispatching(pool_of):
         return pool, submit, drive
 
     return make
+
+
+def _raise(where: str, failure: BaseException):
+    raise failure  # a bug in the code under test fails the test
 
 
 def test_answers_read_as_they_come_two_in_one_read():
@@ -220,7 +224,7 @@ def test_a_request_sent_ahead_to_a_worker_ended_at_its_limit_is_answered_once_by
     assert len(answers) == 3 and pool.replaced == 1
 
 
-def test_a_watched_pipe_that_fails_does_not_end_the_loop(capfd):
+def test_a_watched_pipe_that_fails_does_not_end_the_loop():
     import socket
     import threading
     import urllib.request
@@ -228,8 +232,9 @@ def test_a_watched_pipe_that_fails_does_not_end_the_loop(capfd):
     from takedown_kg.serve.loop import Loop, Response
 
     listening = socket.create_server(("127.0.0.1", 0))
+    bugs = []
     loop = Loop(listening, lambda request: Response(200, b"still here"), lambda *entry: None,
-                max_body=1024, max_connections=8)
+                max_body=1024, max_connections=8, bug=lambda where, failure: bugs.append((where, repr(failure))))
     calls = []
 
     def broken():
@@ -253,5 +258,128 @@ def test_a_watched_pipe_that_fails_does_not_end_the_loop(capfd):
         os.close(readable)
         os.close(writable)
     assert calls == [1]  # called once, then no longer watched (the pipe stayed readable)
-    assert capfd.readouterr().err == ("takedown-kg: a query worker's pipe failed (RuntimeError); "
-                                      "its query ends at the time limit\n")
+    assert bugs == [("a watched pipe", "RuntimeError('a bug')")]
+
+
+def test_a_query_whose_pipe_step_fails_ends_alone_and_the_loop_outlives_its_time_limit(pool_of, monkeypatch):
+    """The failing watcher above, carried to the time limit: the dispatcher's step on a worker's
+    pipe fails once (a bug). That query ends (500) and no other; at the time limit the loop still
+    answers (it used to stop watching the pipe, then the dispatcher unwatched it again there:
+    KeyError, and every connection ended with the loop)."""
+    import socket
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from takedown_kg.server.loop import Later, Loop, Response, error
+    from takedown_kg.server.workers import Reader
+
+    pool = pool_of(lambda n: n * 2, seconds=1.0)
+    listening = socket.create_server(("127.0.0.1", 0))
+    bugs = []
+
+    def answered(result):
+        return error(500, str(result)) if isinstance(result, Exception) else Response(200, repr(result).encode())
+
+    def handle(request):
+        if request.target == "/query":
+            return Later(lambda reply: dispatcher.submit(21, lambda result: reply(answered(result))))
+        return Response(200, b"still here")
+
+    loop = Loop(listening, handle, lambda *entry: None, max_body=1024, max_connections=8,
+                bug=lambda where, failure: bugs.append((where, type(failure).__name__)))
+    dispatcher = Dispatcher(pool, loop.watch, loop.unwatch, bug=loop.bug)
+    loop.tickers.append(dispatcher.tick)
+    feed, failed = Reader.feed, []
+
+    def fails_once(reader, fd):
+        if not failed:
+            failed.append(fd)
+            raise RuntimeError("a bug")
+        return feed(reader, fd)
+
+    monkeypatch.setattr(Reader, "feed", fails_once)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+
+    def get(path):
+        try:
+            with urllib.request.urlopen(url + path, timeout=5) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as refusal:
+            return refusal.code, refusal.read()
+
+    try:
+        started = time.monotonic()
+        assert get("/query") == (500, b"Error: the server failed: RuntimeError\n")
+        assert time.monotonic() - started < 0.9  # ended by the failure, not by the time limit
+        time.sleep(1.5)  # past the time limit of the query whose step failed
+        assert get("/") == (200, b"still here")
+        assert get("/query") == (200, b"42")
+        assert thread.is_alive()
+    finally:
+        loop.stop()
+        loop.wait_stopped(10)
+        loop.close()
+        listening.close()
+    assert bugs == [("a query worker's pipe", "RuntimeError")]
+    assert pool.replaced == 1  # the worker whose answer was lost to the bug
+
+
+def test_a_bug_in_a_step_of_the_loop_is_reported_and_ends_only_its_own_work():
+    """A handler that raises (500), an answer that cannot be written (that connection closed) and
+    a ticker that raises (the loop goes on): each told to `bug` once, and the loop still answers."""
+    import http.client
+    import socket
+    import threading
+
+    from takedown_kg.server.loop import Loop, Response
+
+    def handle(request):
+        if request.target == "/raises":
+            raise RuntimeError("a handler's bug")
+        if request.target == "/unwritable":
+            return Response(200, "text where bytes belong")  # type: ignore[arg-type]
+        return Response(200, b"still here")
+
+    ticks = []
+
+    def ticker(now):
+        ticks.append(now)
+        if len(ticks) == 1:
+            raise ZeroDivisionError("a ticker's bug")
+        return None
+
+    bugs = []
+    listening = socket.create_server(("127.0.0.1", 0))
+    loop = Loop(listening, handle, lambda *entry: None, max_body=1024, max_connections=8,
+                bug=lambda where, failure: bugs.append((where, repr(failure))))
+    loop.tickers.append(ticker)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", listening.getsockname()[1], timeout=5)
+        try:
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        except http.client.RemoteDisconnected:
+            return "closed"
+        finally:
+            connection.close()
+
+    try:
+        assert get("/raises") == (500, b"Error: the server failed: RuntimeError\n")
+        assert get("/unwritable") == "closed"
+        assert get("/") == (200, b"still here")
+        assert thread.is_alive() and len(ticks) > 1
+    finally:
+        loop.stop()
+        loop.wait_stopped(10)
+        loop.close()
+        listening.close()
+    assert sorted(bugs) == [("a connection", "TypeError(\"can't concat str to bytes\")"),
+                            ("a request's handler", "RuntimeError(\"a handler's bug\")"),
+                            ("a ticker", "ZeroDivisionError(\"a ticker's bug\")")]

@@ -308,7 +308,7 @@ def cmd_serve(args) -> int:
         sys.stderr.write(f"Warning: {warning}\n")
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
-                        connections=args.connections,
+                        connections=args.connections, debug=args.debug,
                         log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None

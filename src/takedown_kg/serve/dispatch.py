@@ -27,10 +27,16 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+from ..errors import TakedownError
+from .loop import Bug
 from .workers import Busy, Pool, Reader, _Worker, pack
 
 #: What a query ends in: the worker's answer, or the TakedownError it raised.
 Done = Callable[[Any], None]
+
+
+class ServerBug(TakedownError):
+    """A bug of this server's own ended the request (HTTP 500)."""
 #: Seconds a worker's query may have run for a request to be sent ahead to it, and to stay there.
 HOLD = 0.05
 
@@ -55,8 +61,9 @@ class _Busy:
 
 
 class Dispatcher:
-    def __init__(self, pool: Pool, watch: Callable[[int, Callable[[], None]], None], unwatch: Callable[[int], None]):
-        self.pool, self.watch, self.unwatch = pool, watch, unwatch
+    def __init__(self, pool: Pool, watch: Callable[[int, Callable[[], None]], None], unwatch: Callable[[int], None], *,
+                 bug: Bug):
+        self.pool, self.watch, self.unwatch, self.bug = pool, watch, unwatch, bug
         self._waiting: deque[tuple[Any, bytes, Done, float]] = deque()  # request, its pickle, done, since
         self._running: dict[int, _Busy] = {}
         self._watched: dict[int, _Worker] = {}
@@ -78,7 +85,7 @@ class Dispatcher:
             self._running[fd] = _Busy(worker, _Sent(request, data, done, since, time.monotonic(), worker.sent))
             if fd not in self._watched:
                 self._watched[fd] = worker
-                self.watch(fd, lambda fd=fd: self._readable(fd))
+                self.watch(fd, lambda fd=fd: self._step(fd))
         if not self._waiting:
             return
         now = time.monotonic()
@@ -129,6 +136,28 @@ class Dispatcher:
             self.pool.skip(busy.worker, sent.number)  # unless it has begun, its copy is not run
             self._waiting.appendleft((sent.request, sent.data, sent.done, sent.since))
 
+    def _step(self, fd: int) -> None:
+        try:
+            self._readable(fd)
+        except Exception as failure:
+            self.bug("a query worker's pipe", failure)
+            self._fail(fd, failure)
+
+    def _fail(self, fd: int, failure: Exception) -> None:
+        """After a bug in reading a worker's pipe, what it still owes cannot be trusted: the worker is
+        replaced, the request it was running ends with a 500, and one sent ahead goes back to the queue."""
+        busy = self._running.pop(fd, None)
+        worker = busy.worker if busy is not None else self._watched.get(fd)
+        self._forget(fd)
+        if busy is not None:
+            self._requeue(busy)
+        if worker is not None and self.pool.alive(worker):
+            self.pool.drop(worker)
+        for sent in busy.sent if busy is not None else ():
+            if not sent.dropped:
+                self._end(sent.done, lambda: ServerBug(f"the server failed: {type(failure).__name__}"))
+        self.start()
+
     def _readable(self, fd: int) -> None:
         busy = self._running.get(fd)
         if busy is None:  # an idle worker's pipe: it has ended
@@ -171,8 +200,6 @@ class Dispatcher:
 
     @staticmethod
     def _end(done: Done | None, finish: Callable[[], Any]) -> None:
-        from ..errors import TakedownError
-
         try:
             result = finish()
         except TakedownError as failure:

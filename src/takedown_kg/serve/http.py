@@ -28,14 +28,14 @@ from ..errors import (
 )
 from ..sparql import Sandbox, named_queries
 from .dataset import Served
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, ServerBug
 from .lanes import Lane
 from .loop import Later, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
 from .workers import Pool
 
 #: HTTP status for each named error a query can end in.
-_STATUS = [(NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
+_STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
            (TakedownError, 400)]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
@@ -58,8 +58,10 @@ class Server:
 
     def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
                  seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
-                 log: Callable[[str], None] | None = None):
+                 log: Callable[[str], None] | None = None, debug: bool = False):
+        """`debug`: a bug of the server's own is logged with its traceback, not in one line only."""
         self.served = served
+        self.debug = debug
         self.seconds = seconds
         self.log = log or (lambda line: None)
         self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
@@ -79,8 +81,9 @@ class Server:
             raise
         self.address = listening.getsockname()[:2]
         self.files: Lane | None = None
-        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections)
-        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch)
+        self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections,
+                         bug=self._bug)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug)
         self.loop.tickers.append(self.dispatcher.tick)
 
     @property
@@ -90,7 +93,7 @@ class Server:
 
     def start(self) -> "Server":
         self.pool.start()
-        self.files = Lane(2, "files")
+        self.files = Lane(2, "files", bug=self._bug)
         return self
 
     def serve_forever(self) -> None:
@@ -229,6 +232,16 @@ class Server:
             else:
                 return error(415, f"a POST body is {_FORM} or {_QUERY_BODY}, not {media[:60] or 'untyped'}")
         return self.query(parameters, text=text, accept=request.headers.get("accept"))
+
+    def _bug(self, where: str, failure: BaseException) -> None:
+        """One line in the log for a bug of this server's own (from any thread); its traceback with --debug."""
+        said = str(failure).splitlines()[0][:200] if str(failure) else ""
+        self.log(f"takedown-kg: a bug in {where}: {type(failure).__name__}{': ' + said if said else ''}")
+        if self.debug:
+            import traceback
+
+            for line in "".join(traceback.format_exception(failure)).rstrip("\n").splitlines():
+                self.log(line)
 
     def _access(self, client: str, line: str, status: int, size: int, started: float) -> None:
         from ..text import visible

@@ -10,11 +10,12 @@ import queue
 import threading
 from typing import Callable
 
-from .loop import Response, error
+from .loop import Bug, Response, error
 
 
 class Lane:
-    def __init__(self, threads: int, name: str):
+    def __init__(self, threads: int, name: str, *, bug: Bug):
+        self.name, self.bug = name, bug
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._serve, daemon=True, name=f"takedown-kg {name}")
                          for _ in range(threads)]
@@ -34,5 +35,6 @@ class Lane:
             try:
                 response = job()
             except Exception as failure:  # a bug must not cost the lane a thread
+                self.bug(f"the {self.name} lane", failure)
                 response = error(500, f"the server failed: {type(failure).__name__}")
             reply(response)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import selectors
 import socket
-import sys
 import threading
 import time
 from collections import deque
@@ -65,6 +64,10 @@ class Later:
     start: Callable[[Callable[[Response], None]], None]
 
 
+#: Told of a bug of this server's own: where it happened, and the exception (from any thread).
+Bug = Callable[[str, BaseException], None]
+
+
 def error(status: int, message: str, **options) -> Response:
     """The one-line refusal every error is answered with."""
     return Response(status, f"Error: {message}\n".encode("utf-8", "backslashreplace"), "text/plain", **options)
@@ -90,8 +93,8 @@ class Loop:
     """Accepts, parses and answers HTTP/1.1 on `sock` with handle(request) -> Response | Later."""
 
     def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"], log: Callable[..., None], *,
-                 max_body: int, max_connections: int):
-        self.sock, self.handle, self.log = sock, handle, log
+                 max_body: int, max_connections: int, bug: Bug):
+        self.sock, self.handle, self.log, self.bug = sock, handle, log, bug
         self.max_body, self.max_connections = max_body, max_connections
         self.sock.setblocking(False)
         self.selector = selectors.DefaultSelector()
@@ -126,7 +129,11 @@ class Loop:
         self.selector.register(fd, selectors.EVENT_READ, ready)
 
     def unwatch(self, fd: int) -> None:
-        self.selector.unregister(fd)
+        """Stop watching `fd`; nothing if it is not watched (a watcher that failed is no longer)."""
+        try:
+            self.selector.unregister(fd)
+        except (KeyError, ValueError):
+            pass
 
     def wake(self) -> None:
         try:
@@ -149,13 +156,14 @@ class Loop:
                     else:
                         self._watcher(key.fd, key.data)
                 while self._done:
-                    self._respond(*self._done.popleft())
+                    connection, response = self._done.popleft()
+                    self._guarded(connection, lambda connection: self._respond(connection, response))
                 for _ in range(len(self._pipelined)):  # one request each per turn: a long pipeline waits its turn
                     connection = self._pipelined.popleft()
                     if not connection.busy and connection.sock.fileno() >= 0:
                         self._guarded(connection, self._parse)
                 now = time.monotonic()
-                moments = [moment for tick in self.tickers if (moment := tick(now)) is not None]
+                moments = [moment for tick in self.tickers if (moment := self._tick(tick, now)) is not None]
                 next_moment = min([now + 1.0, *moments])
                 if now - checked >= 1.0:
                     checked = now
@@ -168,21 +176,26 @@ class Loop:
         """One step on one connection; a failure of this server's own (a bug) closes that connection only."""
         try:
             step(connection)
-        except Exception:
+        except Exception as failure:
             self._close(connection)
+            self.bug("a connection", failure)
+
+    def _tick(self, tick: Callable[[float], float | None], now: float) -> float | None:
+        """A ticker's next moment; a failure of this server's own (a bug) is told, and the loop goes on."""
+        try:
+            return tick(now)
+        except Exception as failure:
+            self.bug("a ticker", failure)
+            return None
 
     def _watcher(self, fd: int, ready: Callable[[], None]) -> None:
         """A watched pipe's step; a failure of this server's own (a bug) stops watching that pipe only.
-        Its worker's query then ends at the time limit, and the worker is replaced."""
+        (The dispatcher catches its own first, and ends only the request it was reading.)"""
         try:
             ready()
         except Exception as failure:
-            try:
-                self.unwatch(fd)
-            except (KeyError, ValueError):
-                pass
-            sys.stderr.write(f"takedown-kg: a query worker's pipe failed ({type(failure).__name__}); "
-                             "its query ends at the time limit\n")
+            self.unwatch(fd)
+            self.bug("a watched pipe", failure)
 
     def wait_stopped(self, timeout: float) -> None:
         self._stopped.wait(timeout)
@@ -209,18 +222,20 @@ class Loop:
                 return
             except OSError:  # out of file descriptors, or the client left already
                 return
-            sock.setblocking(False)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = _Connection(sock, address[0])
-            full = len(self.connections) >= self.max_connections and not self._make_room()
-            self.connections[sock.fileno()] = connection
-            self._watch(connection, selectors.EVENT_READ)
-            if full:
-                # Answered before its request is read: "-" stands for it in the access log.
-                connection.started, connection.busy, connection.line = time.monotonic(), True, "-"
-                self._send(connection, error(503, f"all {self.max_connections} connections this server keeps are "
-                                                  "in the middle of a request; try again later",
-                                             headers={"Retry-After": "5"}, close=True))
+            self._guarded(_Connection(sock, address[0]), self._admit)
+
+    def _admit(self, connection: _Connection) -> None:
+        connection.sock.setblocking(False)
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        full = len(self.connections) >= self.max_connections and not self._make_room()
+        self.connections[connection.sock.fileno()] = connection
+        self._watch(connection, selectors.EVENT_READ)
+        if full:
+            # Answered before its request is read: "-" stands for it in the access log.
+            connection.started, connection.busy, connection.line = time.monotonic(), True, "-"
+            self._send(connection, error(503, f"all {self.max_connections} connections this server keeps are "
+                                              "in the middle of a request; try again later",
+                                         headers={"Retry-After": "5"}, close=True))
 
     def _make_room(self) -> bool:
         """Close the connection silent the longest that is not being answered; False if every one is."""
@@ -310,6 +325,7 @@ class Loop:
         try:
             answer = self.handle(request)
         except Exception as failure:  # a bug of a handler must not end the loop
+            self.bug("a request's handler", failure)
             answer = error(500, f"the server failed: {type(failure).__name__}")
         if isinstance(answer, Later):
             answer.start(lambda response: self.deliver(connection, response))
