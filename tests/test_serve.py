@@ -588,7 +588,7 @@ def test_a_thousand_requests_on_one_server_each_get_a_log_line(tmp_path):
 
 
 PLANTED_BUGS = """
-from takedown_kg.server import http
+from takedown_kg.serve import http
 
 def planted(self, *args):
     raise RuntimeError("planted")

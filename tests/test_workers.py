@@ -271,8 +271,8 @@ def test_a_query_whose_pipe_step_fails_ends_alone_and_the_loop_outlives_its_time
     import urllib.error
     import urllib.request
 
-    from takedown_kg.server.loop import Later, Loop, Response, error
-    from takedown_kg.server.workers import Reader
+    from takedown_kg.serve.loop import Later, Loop, Response, error
+    from takedown_kg.serve.workers import Reader
 
     pool = pool_of(lambda n: n * 2, seconds=1.0)
     listening = socket.create_server(("127.0.0.1", 0))
@@ -334,7 +334,7 @@ def test_a_bug_in_a_step_of_the_loop_is_reported_and_ends_only_its_own_work():
     import socket
     import threading
 
-    from takedown_kg.server.loop import Loop, Response
+    from takedown_kg.serve.loop import Loop, Response
 
     def handle(request):
         if request.target == "/raises":
