@@ -11,18 +11,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import (
-    DCTERMS,
-    ORG,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
-    SKOS,
-    XSD,
-    DefinedNamespace,
-)
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/takedown-kg/ontology")
 #: Default base of the data IRIs; `build --base` moves them elsewhere.

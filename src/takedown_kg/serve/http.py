@@ -18,14 +18,7 @@ import time
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..errors import (
-    NotAcceptable,
-    QueryError,
-    QueryLimit,
-    QueryRefused,
-    QueryTimeout,
-    TakedownError,
-)
+from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError
 from ..sparql import Sandbox, named_queries
 from .dataset import Served
 from .dispatch import Dispatcher, ServerBug

@@ -30,14 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import QueryLimit, QueryTimeout
-from ..sparql import (
-    Sandbox,
-    decode_answer,
-    decode_message,
-    encode_answer,
-    enter,
-    settle_child,
-)
+from ..sparql import Sandbox, decode_answer, decode_message, encode_answer, enter, settle_child
 
 _HEADER = struct.Struct("!Q")
 _SKIP = struct.Struct("=Q")
