@@ -147,3 +147,29 @@ def test_an_upward_import_breaks_the_contract_and_is_named(tmp_path):
     assert result.returncode == 1
     assert "Stages import downward only BROKEN" in result.stdout
     assert "takedown_kg.corpus.sources -> takedown_kg.cli" in result.stdout
+
+
+def unexplained_lazy_imports(root: Path) -> list[str]:
+    """Every import inside a function without a comment saying why, on its line or just above
+    (a run of imports shares the comment above its first line)."""
+    found = set()
+    for path in sorted(root.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    continue
+                above = node.lineno - 2
+                while above >= 0 and (lines[above].strip().startswith(("from ", "import ")) or not lines[above].strip()):
+                    above -= 1
+                said = "#" in lines[node.end_lineno - 1] or (above >= 0 and lines[above].strip().startswith("#"))
+                if not said:
+                    found.add(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return sorted(found)
+
+
+def test_every_import_inside_a_function_says_why():
+    assert unexplained_lazy_imports(PACKAGE) == []
+    assert unexplained_lazy_imports(FIXTURES / "layers" / "cyclic") == ["cyclic/one.py:5"]

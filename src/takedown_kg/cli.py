@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ExitCode, TakedownError, UsageError
+from .outputs import write_atomically
+from .text import display_path
+from .vocab import qname
 
 DEFAULT_OUT = Path("out")
 
@@ -73,8 +76,8 @@ def _out(text: str = "") -> None:
 @option("--infer", action="store_true",
         help="also write graph.trig, with the RDFS entailments (types, super-properties) in their own named graph")
 def cmd_build(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .export import build
-    from .vocab import qname
 
     result = build(args.out, base=args.base, data=args.data, infer=args.infer)
     _out(f"takedown-kg: built the graph of {len(result.slugs)} source{'s' if len(result.slugs) != 1 else ''}")
@@ -96,6 +99,7 @@ def cmd_build(args) -> int:
 @option("--list", action="store_true", help="list the formats: name, suffix, media type")
 @corpus_options()
 def cmd_export(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .corpus import load_project
     from .export import format_for, formats, get_format
 
@@ -120,6 +124,7 @@ def cmd_export(args) -> int:
         help="fast: the shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference, same verdicts, slower")
 @corpus_options(source=False)
 def cmd_validate(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .checks import validate
     from .corpus import load_project
 
@@ -146,6 +151,7 @@ def cmd_validate(args) -> int:
         help="stop loading and querying after this long (default: 30)")
 @option("--memory", type=int, default=4096, metavar="MB", help="stop loading and querying past this much memory (default: 4096)")
 def cmd_query(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .sparql import named_queries, prefix_block
 
     if args.list:
@@ -159,6 +165,7 @@ def cmd_query(args) -> int:
         return ExitCode.OK
     if (args.query is None) == (args.expression is None):
         raise UsageError("give one query: a NAME, a query FILE, or -e 'SPARQL' (see takedown-kg query --list)")
+    # lazy: a command loads only the stages it runs
     from .export import find_format, formats, get_format
     from .sparql import RESULT_FORMATS, TABLE, query, write_table
 
@@ -197,8 +204,6 @@ def _binding(text: str) -> tuple[str, str]:
 
 
 def _emit(content: bytes, output: str | None) -> None:
-    from .outputs import write_atomically
-
     if output in (None, "-"):
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
@@ -215,6 +220,7 @@ def _emit(content: bytes, output: str | None) -> None:
 @option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
 @corpus_options(source=False)
 def cmd_compare(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .views import COMPARE_FORMATS, compare
 
     comparison = compare(args.source, data=args.data, base=args.base)
@@ -234,6 +240,7 @@ def cmd_compare(args) -> int:
 @option("--screenshot", type=Path, metavar="PNG", help="also save a PNG of the page (needs Chromium)")
 @option("--search", metavar="TEXT", help="with --screenshot: search for TEXT first, so its details show")
 def cmd_graph(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .views import write_page
 
     written = write_page(args.output, data=args.data, base=args.base, source=args.source, lang=args.lang, focus=args.focus, depth=args.depth,
@@ -241,6 +248,7 @@ def cmd_graph(args) -> int:
     for path in written:
         _out(f"wrote {_show(path)}")
     if args.open:
+        # lazy: the HTTP client loads only where a request is made
         import webbrowser
 
         # No browser is not a failure: the page is written, the user can open it.
@@ -253,6 +261,7 @@ def cmd_graph(args) -> int:
 @option("--top", type=int, default=10, metavar="N", help="how many central actors to list (default: 10)")
 @corpus_options()
 def cmd_stats(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .views import load_view, network_stats
 
     _, view, _ = load_view(args.data, base=args.base, source=args.source, whole=True)
@@ -266,6 +275,7 @@ def cmd_stats(args) -> int:
 @option("--data", type=Path, action="append", metavar="PATH", help=DATA_HELP)
 @option("--source", metavar="SLUG", help="search only this source's text")
 def cmd_locate(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .corpus import locate
 
     for found in locate(args.text, data=args.data, source=args.source):
@@ -288,6 +298,7 @@ def cmd_locate(args) -> int:
 @option("--screenshot", type=Path, metavar="PNG",
         help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
 def cmd_serve(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .serve import Server, is_loopback, open_dataset
     from .sparql import memory_limit, time_limit
 
@@ -331,9 +342,9 @@ def cmd_serve(args) -> int:
 
 
 def _serve_screenshot(server, target: Path) -> int:
+    # lazy: a command loads only the stages it runs
     import threading
 
-    from .outputs import write_atomically
     from .views import take
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -354,6 +365,7 @@ def _serve_screenshot(server, target: Path) -> int:
 @option("--default-graph", metavar="IRI",
         help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
 def cmd_push(args) -> int:
+    # lazy: a command loads only the stages it runs
     from .push import credentials, push
     from .serve import open_dataset
 
@@ -375,8 +387,6 @@ def cmd_push(args) -> int:
 
 
 def _show(path: Path) -> str:
-    from .text import display_path
-
     return display_path(path)
 
 
@@ -384,6 +394,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with the project's error form: one line, exit code 2, the closest command named."""
 
     def error(self, message: str):
+        # lazy: a command loads only the stages it runs
         import difflib
         import re
 
@@ -398,11 +409,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
+    # lazy: a command loads only the stages it runs
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("takedown-kg")
     except PackageNotFoundError:  # run from a checkout that was never installed
+        # lazy: a command loads only the stages it runs
         from . import __version__
 
         return __version__
@@ -454,6 +467,7 @@ def _terminate(signum, frame):
 
 def _quiet(debug: bool) -> None:
     """No Python warning or library log line reaches the user unless --debug."""
+    # lazy: a command loads only the stages it runs
     import logging
     import warnings
 
@@ -464,6 +478,7 @@ def _quiet(debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # lazy: a command loads only the stages it runs
     import signal
 
     # Urdu must print whatever the locale says; every modern terminal reads UTF-8.
@@ -513,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     code = main()
+    # lazy: a command loads only the stages it runs
     import gc
 
     # The process ends here: its last collections would visit every object it made, to free

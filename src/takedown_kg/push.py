@@ -11,11 +11,13 @@ status, and the graphs written before it.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from .errors import PushFailed, UsageError
+from .text import visible
 
 TOKEN = "TAKEDOWN_KG_STORE_TOKEN"
 USER = "TAKEDOWN_KG_STORE_USER"
@@ -78,8 +80,6 @@ def check_url(url: str) -> str:
 
 def check_graph_name(name: str, taken: list[str]) -> None:
     """--default-graph names a graph of its own: an absolute IRI that no source's graph has."""
-    import re
-
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", name):
         raise UsageError(f"--default-graph {name[:80]!r}: give an absolute IRI, for example urn:x-takedown-kg:default")
     if name in taken:
@@ -94,6 +94,7 @@ def target(url: str, graph: str) -> str:
 
 def graphs(served) -> list[tuple[str, bytes, int]]:
     """(graph, N-Triples, triple count): the ontology and each source's graph by name, then the default graph."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     found = []
@@ -115,6 +116,7 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
     Raises PushFailed at the first graph the store refuses or cannot take,
     naming the graphs written before it.
     """
+    # lazy: the HTTP client loads only where a request is made
     import urllib.error
     import urllib.request
 
@@ -159,6 +161,7 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
 
 
 def _no_redirect():
+    # lazy: the HTTP client loads only where a request is made
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -190,8 +193,6 @@ def _hint(code: int, name: str) -> str:
 
 def _detail(error) -> str:
     """The first line of what the store said, when it said something short."""
-    from .text import visible
-
     try:
         text = error.read(500).decode("utf-8", "replace").strip().splitlines()
     except Exception:

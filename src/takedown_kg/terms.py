@@ -7,6 +7,7 @@ from rdflib.namespace import XSD
 
 
 def to_rdflib(term):
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     if term is None:
@@ -23,6 +24,7 @@ def to_rdflib(term):
 
 
 def to_oxigraph(term):
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     if isinstance(term, URIRef):
@@ -38,6 +40,7 @@ def to_oxigraph(term):
 
 def oxigraph_store(graph):
     """An in-memory Oxigraph store holding an rdflib graph's triples, in its default graph."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     store = pyoxigraph.Store()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from pathlib import Path
 
 from .errors import InputError
@@ -64,6 +65,5 @@ def visible(text: str) -> str:
     """`text` with control and format characters (terminal escapes, bidi overrides) shown as \\uXXXX."""
     if text.isprintable():  # no Cc, Cf or Cs among them: the common case, at C speed (serve logs every request)
         return text
-    import unicodedata
 
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)

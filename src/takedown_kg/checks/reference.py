@@ -21,6 +21,7 @@ def _parse_each_query_once():
     A prepared query is meant to be reused with other bindings, so the parse
     is cached for the duration of one validation.
     """
+    # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.processor import SPARQLProcessor

@@ -21,6 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from .shacl_sparql import Constraint, rule_name, targets
+from .shapes import shapes_graph
 
 #: The parts of SHACL a shape may use here; anything else is refused at compile time.
 KNOWN = {SH.path, SH.property, SH.message, SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.minInclusive,
@@ -152,6 +153,4 @@ def _node_or(shapes: Graph, alternatives) -> str:
 
 @lru_cache(maxsize=1)
 def shipped() -> tuple[Constraint, ...]:
-    from .shapes import shapes_graph
-
     return tuple(constraints(shapes_graph()))

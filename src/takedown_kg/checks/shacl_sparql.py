@@ -18,7 +18,9 @@ from functools import lru_cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from ..terms import to_rdflib
 from ..vocab import SHAPES
+from .shapes import shapes_graph
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,6 @@ def _prologue(shapes: Graph, node) -> str:
 
 def run(store, chosen: list[Constraint]) -> list[Finding]:
     """Each constraint's rows on `store` (queried as the union of its graphs), as findings."""
-    from ..terms import to_rdflib
-
     findings = []
     for constraint in chosen:
         answer = store.query(constraint.query, use_default_graph_as_union=True)
@@ -115,6 +115,4 @@ def run(store, chosen: list[Constraint]) -> list[Finding]:
 
 @lru_cache(maxsize=1)
 def shipped() -> tuple[Constraint, ...]:
-    from .shapes import shapes_graph
-
     return tuple(constraints(shapes_graph()))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from ..corpus import Locations
-from ..terms import oxigraph_store
+from ..corpus import Corpus, Locations
+from ..terms import oxigraph_store, to_rdflib
 from ..vocab import CLOSED_NAMESPACES, SHAPES, TK, qname
+from . import shacl_core, shacl_sparql
 from .reference import pyshacl_violations
 from .report import ValidationReport, Violation
 from .shapes import check_files, rule_count
@@ -27,8 +28,6 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
     engine runs pySHACL and rdflib on the graph, as the standard reference.
     `locations`, when given, lets each violation name the file and line to fix.
     """
-    from ..corpus import Corpus
-
     corpus = data if isinstance(data, Corpus) else None
     graph = None if corpus is not None else data
     if engine == "pyshacl":
@@ -59,10 +58,6 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
 
 
 def _fast_shacl(store) -> tuple[list[Violation], Graph, int]:
-    from rdflib import Literal
-
-    from . import shacl_core, shacl_sparql
-
     report = Graph()
     report.add((BNode(), RDF.type, SH.ValidationReport))
     for node in report.subjects(RDF.type, SH.ValidationReport):
@@ -76,8 +71,6 @@ def _fast_shacl(store) -> tuple[list[Violation], Graph, int]:
 
 def _add_result(report: Graph, finding) -> None:
     """A SPARQL finding as the sh:ValidationResult a SHACL engine would have written."""
-    from rdflib import Literal
-
     result = BNode()
     for node in report.subjects(RDF.type, SH.ValidationReport):
         report.set((node, SH.conforms, Literal(False)))
@@ -90,8 +83,6 @@ def _add_result(report: Graph, finding) -> None:
 
 
 def _checks_on(store) -> tuple[list[Violation], int]:
-    from ..terms import to_rdflib
-
     return _checks(lambda text: (to_rdflib(row[0]) for row in store.query(text, use_default_graph_as_union=True)))
 
 
@@ -111,8 +102,6 @@ def _unknown_terms_on(store) -> list[Violation]:
 
 def _ill_typed_on(store) -> list[Violation]:
     """As _ill_typed_literals; rdflib's reading of each distinct typed literal decides."""
-    from ..terms import to_rdflib
-
     query = ("SELECT DISTINCT ?value WHERE { ?s ?p ?value FILTER (isLiteral(?value) && "
              "DATATYPE(?value) != <http://www.w3.org/2001/XMLSchema#string> && LANG(?value) = \"\") }")
     bad = [row[0] for row in store.query(query, use_default_graph_as_union=True) if to_rdflib(row[0]).ill_typed]

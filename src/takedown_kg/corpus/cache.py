@@ -13,11 +13,15 @@ it while a build replaces it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from .. import resources
+from ..errors import InputError
+from ..text import display_path
 from ..vocab import DATA_BASE
 from .sources import Source, default_data, discover
 
@@ -80,6 +84,7 @@ def recorded_inputs(paths: list[Path] | None = None, *, base: str | None = None)
 
 def _inputs(paths, base, only, found) -> tuple[list[tuple[Path, bytes]], bytes]:
     """Each input file with the path the key names it by, and what the key starts with."""
+    # lazy: the package's version, read only when a key is made
     from .. import __version__
 
     
@@ -99,8 +104,6 @@ def _inputs(paths, base, only, found) -> tuple[list[tuple[Path, bytes]], bytes]:
 
 def read_manifest(out_dir: Path) -> dict:
     """The manifest of the build in `out_dir`, or {} when there is none (or it is unreadable)."""
-    import json
-
     try:
         return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -118,6 +121,7 @@ BULK_SLICE = 100_000
 
 def write_store(out_dir: Path, key: str, quads: list) -> Path:
     """The store for `key` under `out_dir`, written unless the current build already has it."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     target = store_directory(out_dir, key)
@@ -146,14 +150,8 @@ STORE_LINK = "store"
 
 def link_store(out_dir: Path, target: Path) -> Path:
     """Point out/store at `target`, replacing any earlier link_store in one rename."""
-    import os
-    import tempfile
-
     path = out_dir / STORE_LINK
     if path.exists() and not path.is_symlink():
-        from ..errors import InputError
-        from ..text import display_path
-
         raise InputError(f"{display_path(path)}: in the way of the link_store to the build's store; move it elsewhere")
     temporary = tempfile.mktemp(dir=out_dir, prefix=".store.", suffix=".link")
     os.symlink(target.name, temporary)
@@ -179,6 +177,7 @@ def matching_store(out_dir: Path, key: str) -> Path | None:
 
 
 def open_store(path: Path):
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     return pyoxigraph.Store.read_only(str(path))

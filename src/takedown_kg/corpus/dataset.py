@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import PROV, RDF, SDO
+from rdflib.namespace import PROV, RDF, SDO, NamespaceManager
 
 from .. import resources
 from ..errors import InputError, UsageError
+from ..terms import to_rdflib
 from ..text import display_path, read_text
 from ..vocab import DATA_BASE, ONTOLOGY_IRI, PREFIXES, TK
 from .files import read_quads
@@ -77,6 +79,7 @@ class Corpus:
     def store(self):
         """The quads in an in-memory Oxigraph store (literals in their canonical form)."""
         if self._store is None:
+            # lazy: Oxigraph loads when quads are first made, not with the module
             import pyoxigraph
 
             self._store = pyoxigraph.Store()
@@ -92,6 +95,7 @@ class Corpus:
         thousand times in each join; this store holds it once.
         """
         if self._union_store is None:
+            # lazy: Oxigraph loads when quads are first made, not with the module
             import pyoxigraph
 
             self._union_store = pyoxigraph.Store()
@@ -104,8 +108,6 @@ class Corpus:
     def triples(self) -> list:
         """The union of the graphs, each triple once, in load order (what the flat formats write)."""
         if self._triples is None:
-            from operator import attrgetter
-
             self._triples = list(dict.fromkeys(map(attrgetter("triple"), self.quads)))
         return self._triples
 
@@ -113,8 +115,6 @@ class Corpus:
     def dataset(self) -> Dataset:
         """The quads as an rdflib Dataset (default graph = union), prefixes bound."""
         if self._dataset is None:
-            from ..terms import to_rdflib
-
             dataset = Dataset(default_union=True)
             bind_prefixes(dataset, self.prefixes())
             graphs: dict = {}
@@ -131,7 +131,6 @@ class Corpus:
         graph = new_graph(base=self.base)
         for slug in self.slugs():
             graph.bind(slug, f"{self.base}{slug}/", override=True, replace=True)
-        from ..terms import to_rdflib
 
         # From the triples, each once, not through the rdflib dataset: half the page's time for one article.
         graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in self.triples)
@@ -192,6 +191,7 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
 
 def _texts(source: Source, quads: list, name: URIRef) -> list:
     """Give each held text to the report whose tk:sha256 records it, and only to that one."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     checksum, language = pyoxigraph.NamedNode(str(TK.sha256)), pyoxigraph.NamedNode(str(SDO.inLanguage))
@@ -215,6 +215,7 @@ def _texts(source: Source, quads: list, name: URIRef) -> list:
 
 def _describe(quads: list, name: URIRef) -> list:
     """Say in the default graph what each named graph is: where it comes from, when recorded."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     graph, default = pyoxigraph.NamedNode(str(name)), pyoxigraph.DefaultGraph()
@@ -231,6 +232,7 @@ def _describe(quads: list, name: URIRef) -> list:
 
 def _moved(quad, base: str):
     """`quad` with every data IRI, graph name included, moved from the default base to `base`."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     def move(term):
@@ -243,8 +245,6 @@ def _moved(quad, base: str):
 
 def bind_prefixes(dataset: Dataset, chosen: dict[str, str]) -> None:
     """Bind exactly the project's prefixes (the parsers bind each file's own, `:` among them)."""
-    from rdflib.namespace import NamespaceManager
-
     dataset.namespace_manager = NamespaceManager(dataset, bind_namespaces="none")
     for prefix, namespace in chosen.items():
         dataset.bind(prefix, namespace, override=True, replace=True)

@@ -4,16 +4,19 @@ error naming the file and line, and nothing fetched or expanded without bound
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections import Counter
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
+from rdflib.parser import PythonInputSource
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
 from ..errors import InputError
+from ..terms import to_oxigraph
 from ..text import display_path, read_text
 from .locations import Locations, locations_in
 
@@ -32,8 +35,6 @@ def parse_rdf(path: Path, into: Graph, *, base: str | None = None, rdf_format: s
     base = base or path.resolve().as_uri()
     try:
         if rdf_format == "json-ld":
-            from rdflib.parser import PythonInputSource
-
             # Parsed here and handed over as JSON, so rdflib never opens a URL for it.
             document = inline_contexts_only(path, text)
             into.parse(source=PythonInputSource(document, system_id=base), format=rdf_format)
@@ -71,6 +72,7 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
     other format, goes through parse_rdf, so the same checks apply and a
     syntax error is reported as before, naming the file and line.
     """
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     rdf_format = guess_format(str(path))
@@ -88,9 +90,6 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
             if keeps_graphs and graph is None:
                 return quads
             return [pyoxigraph.Quad(q.subject, q.predicate, q.object, into) for q in quads]
-    from rdflib import Dataset
-
-    from ..terms import to_oxigraph
 
     if rdf_format in ("nquads", "trig", "trix"):
         dataset = Dataset()
@@ -114,8 +113,6 @@ def inline_contexts_only(path: Path, text: str):
     brought in with @import would be fetched or read from disk by rdflib's
     parser; such a file is refused instead.
     """
-    import json
-
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

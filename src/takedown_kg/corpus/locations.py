@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from rdflib import URIRef
 
@@ -48,8 +49,6 @@ class Locations:
 
 
 def locations_in(path: Path, text: str, *, base: str = "") -> Locations:
-    from urllib.parse import urljoin
-
     # A relative namespace (`@prefix : <> .`) stands for the source's own.
     prefixes = {p: urljoin(base, ns) if base else ns for p, ns in _PREFIX.findall(text)}
     found = Locations()

@@ -122,6 +122,7 @@ def _why_not(manifest: dict, base: str, slugs: list[str], out_dir: Path) -> str:
 
 
 def _from_store(opened, inputs: Inputs, only: str | None) -> Corpus:
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     if only is None:

@@ -104,6 +104,7 @@ def _source(folder: Path, names: list[str] | None = None) -> Source:
 
 
 def no_source(slug: str, sources: list[Source]):
+    # lazy: needed only to suggest a name in an error
     import difflib
 
     slugs = [s.slug for s in sources]

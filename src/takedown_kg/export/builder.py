@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..corpus import (
 )
 from ..errors import ValidationFailed
 from ..outputs import write_atomically
+from ..terms import to_oxigraph
 from ..vocab import DATA_BASE
 from .format_table import Format, Statements, formats
 from .summary import Summary, summarize
@@ -63,10 +65,11 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         raise ValidationFailed(report.lines[0], lines=report.lines)
     everything, inferred, name = corpus.quads, None, URIRef((base or DATA_BASE) + "inferred")
     if infer:
+        # lazy: Oxigraph loads when quads are first made, not with the module
         import pyoxigraph
 
-        from ..terms import to_oxigraph
         from .infer import entailed
+        # lazy: owlrl loads only for build --infer
 
         # A named graph of its own, so what curators wrote and what was inferred never mix.
         inferred = entailed(loaded.graph)
@@ -88,8 +91,6 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         written = write_atomically(files)
     except BaseException:
         if read_manifest(out_dir).get("store") != written_store.name:
-            import shutil
-
             shutil.rmtree(written_store, ignore_errors=True)
         raise
     shown = link_store(out_dir, written_store)
@@ -102,6 +103,7 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
 
 
 def _page(corpus) -> bytes:
+    # lazy: the pages and the writers load only when this output is made
     from ..views import network_view, page_graph, render_html
 
     drawn, note = page_graph(corpus)

@@ -8,7 +8,10 @@ from typing import Callable
 
 from rdflib import Dataset, Graph
 
+from ..corpus import Corpus, new_graph
 from ..errors import UsageError
+from ..terms import to_oxigraph, to_rdflib
+from ..vocab import PREFIXES
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,6 @@ class Statements:
 
     def graph(self) -> Graph:
         """The union as an rdflib graph (for the network exports)."""
-        from ..corpus import new_graph
-        from ..terms import to_rdflib
-
         graph = new_graph()
         for prefix, namespace in self.prefixes.items():
             graph.bind(prefix, namespace, override=True, replace=True)
@@ -66,13 +66,11 @@ def statements(data) -> Statements:
     """`data` (Statements, a Corpus, an rdflib Graph or Dataset) as Statements."""
     if isinstance(data, Statements):
         return data
-    from ..corpus import Corpus
 
     if isinstance(data, Corpus):
         return Statements(data.quads, data.prefixes(), data.triples)
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
-
-    from ..terms import to_oxigraph
 
     # An rdflib graph has no order of its own (an engine's answer follows its store, a set
     # the hash seed): its statements are sorted, the default graph's first, then by graph.
@@ -97,7 +95,6 @@ MAX_PREFIXES = 64
 def _writable(prefixes: dict[str, str]) -> dict[str, str]:
     if len(prefixes) <= MAX_PREFIXES:
         return prefixes
-    from ..vocab import PREFIXES
 
     return {prefix: namespace for prefix, namespace in prefixes.items() if prefix in PREFIXES or prefix == "tkd"}
 
@@ -105,6 +102,7 @@ def _writable(prefixes: dict[str, str]) -> dict[str, str]:
 def _oxigraph_writer(name: str, *, quads: bool = False) -> Callable[[object], bytes]:
     """Oxigraph's writer for `name`, fed the union's triples (or every graph's quads) in the order above."""
     def write(data) -> bytes:
+        # lazy: Oxigraph loads when quads are first made, not with the module
         import pyoxigraph
 
         chosen = statements(data)
@@ -115,12 +113,14 @@ def _oxigraph_writer(name: str, *, quads: bool = False) -> Callable[[object], by
 
 
 def _graphml(data) -> bytes:
+    # lazy: the pages and the writers load only when this output is made
     from ..views import graphml
 
     return graphml(data if isinstance(data, Graph) else statements(data).graph())
 
 
 def _gexf(data) -> bytes:
+    # lazy: the pages and the writers load only when this output is made
     from ..views import gexf
 
     return gexf(data if isinstance(data, Graph) else statements(data).graph())

@@ -21,6 +21,7 @@ _SCHEMA_NAMESPACES = (str(RDF), str(RDFS), str(OWL))
 
 def entailed(graph: Graph) -> Graph:
     """The triples RDFS entailment adds to `graph`: types and super-properties of its resources."""
+    # lazy: owlrl loads only for build --infer
     import owlrl
 
     closure = Graph(bind_namespaces="none")

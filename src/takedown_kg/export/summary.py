@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDFS, SDO
 
+from ..corpus import Corpus, new_graph
+from ..terms import to_rdflib
 from ..vocab import DATA_BASE, TK, fixed_names, qname
 
 # The actors first, each once, then their classes: joined the other way round, a shared
@@ -129,13 +131,9 @@ def _by_home(nodes) -> Counter:
 
 def _reader(data):
     """A function running a SELECT on `data` (rows of rdflib terms), and a graph naming its prefixes."""
-    from ..corpus import Corpus
-
     if not isinstance(data, Corpus):
         # Plain strings: a graph on Oxigraph's store hands the prefixes to Rust.
         return (lambda text: [tuple(row) for row in data.query(text, initNs=_NAMESPACES)]), data
-    from ..corpus import new_graph
-    from ..terms import to_rdflib
 
     names = new_graph(base=data.base)
     for prefix, namespace in data.prefixes().items():

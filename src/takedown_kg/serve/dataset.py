@@ -38,6 +38,7 @@ class Served:
     _dataset: object = field(default=None, repr=False)
 
     def __post_init__(self):
+        # lazy: Oxigraph loads when quads are first made, not with the module
         import pyoxigraph
 
         # Read once, now: once the workers are forked, the server never touches the
@@ -61,6 +62,7 @@ class Served:
         """The same quads as an rdflib Dataset with the corpus's prefixes (for the exports), made once."""
         with self._lock:
             if self._dataset is None:
+                # lazy: the server's front loads it when first asked, not at start
                 from rdflib import Dataset
 
                 dataset = Dataset(default_union=True)
@@ -71,6 +73,7 @@ class Served:
 
     def union(self):
         """Every triple of every graph in one rdflib Graph (the flat exports and the network page)."""
+        # lazy: the server's front loads it when first asked, not at start
         from ..corpus import new_graph
 
         graph = new_graph(base=self.base)
@@ -85,6 +88,7 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
                  seconds: float = 300.0, memory: int = 4096 << 20) -> Served:
     """The corpus (or `data`) in an in-memory Oxigraph store: a copy of the build's store when
     it matches the inputs, else loaded now in a sandboxed child under `seconds` and `memory`."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     inputs = corpus.find(data, base=base, out_dir=out_dir)
@@ -96,6 +100,7 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     readable = [*inputs.readable(), resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
 
     def load() -> tuple[bytes, list[str], list[str]]:
+        # lazy: the server's front loads it when first asked, not at start
         from ..checks import conformance_warnings
         from ..export import get_format
 

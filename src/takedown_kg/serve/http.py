@@ -15,11 +15,13 @@ import ipaddress
 import socket
 import threading
 import time
+import traceback
 from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError
 from ..sparql import Sandbox, named_queries
+from ..text import visible
 from .dataset import Served
 from .dispatch import Dispatcher, ServerBug
 from .lanes import Lane
@@ -126,17 +128,20 @@ class Server:
 
     def export(self, name: str) -> tuple[bytes, str] | None:
         """graph.<suffix> in any export format, or graph.html (the network page); made once, then kept."""
+        # lazy: the server's front loads it when first asked, not at start
         from ..export import formats
 
         with self._exports_lock:
             if name not in self._exports:
                 built = self.served.built / name if self.served.built is not None else None
                 if built is not None and name.startswith("graph.") and built.is_file():
+                    # lazy: the server's front loads it when first asked, not at start
                     from ..export import format_for
 
                     fmt = format_for(name)
                     self._exports[name] = (built.read_bytes(), fmt.media_type if fmt else "text/html")
                 elif name == "graph.html":
+                    # lazy: the server's front loads it when first asked, not at start
                     from ..views import network_view, render_html
 
                     union = self.served.union()
@@ -152,6 +157,7 @@ class Server:
 
     def page(self) -> bytes:
         if "/" not in self._exports:
+            # lazy: the server's front loads it when first asked, not at start
             from .page import query_page
 
             self._exports["/"] = (query_page(self.served, self._queries).encode("utf-8"), "text/html")
@@ -181,6 +187,7 @@ class Server:
         if path.startswith("/queries/"):
             name = path[len("/queries/"):]
             if name not in self._queries:
+                # lazy: the server's front loads it when first asked, not at start
                 from ..sparql import named_query
 
                 try:
@@ -231,14 +238,10 @@ class Server:
         said = str(failure).splitlines()[0][:200] if str(failure) else ""
         self.log(f"takedown-kg: a bug in {where}: {type(failure).__name__}{': ' + said if said else ''}")
         if self.debug:
-            import traceback
-
             for line in "".join(traceback.format_exception(failure)).rstrip("\n").splitlines():
                 self.log(line)
 
     def _access(self, client: str, line: str, status: int, size: int, started: float) -> None:
-        from ..text import visible
-
         took = time.monotonic() - started
         shown = visible(line[:200] + ("…" if len(line) > 200 else ""))
         self.log(f'{every_second(_STAMP)} {client} "{shown}" {status} {size} {took * 1000:.1f}ms')

@@ -11,6 +11,7 @@ EXAMPLE = "SELECT ?platform ?rate WHERE {\n  ?observation tk:platform ?platform 
 
 
 def query_page(served: Served, queries: dict) -> str:
+    # lazy: the server's front loads it when first asked, not at start
     from ..views import render_page
 
     prefixes = served.prefixes

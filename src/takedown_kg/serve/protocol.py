@@ -136,6 +136,7 @@ def parse_accept(header: str | None) -> tuple[tuple[str, float], ...]:
 
 def choose_format(form: str, accept: tuple[tuple[str, float], ...], name: str | None) -> tuple[str, str]:
     """(format name, media type) for an answer of `form`, by ?format= or by Accept."""
+    # lazy: the server's front loads it when first asked, not at start
     from ..export import get_format
 
     rdf = form in ("CONSTRUCT", "DESCRIBE")
@@ -145,6 +146,7 @@ def choose_format(form: str, accept: tuple[tuple[str, float], ...], name: str | 
     what = "CONSTRUCT and DESCRIBE answers" if rdf else f"{form} answers"
     names = sorted({f for f, _ in offered}, key=[f for f, _ in offered].index)
     if name is not None:
+        # lazy: the server's front loads it when first asked, not at start
         from ..export import find_format
 
         wanted = find_format(name).name if rdf and find_format(name) else name.lower()
@@ -200,6 +202,7 @@ def _tools() -> tuple:
     statements on every query cost a twentieth of the Python around Oxigraph's query."""
     global _TOOLS
     if not _TOOLS:
+        # lazy: the server's front loads it when first asked, not at start
         from ..export import get_format
         from ..sparql import OxigraphEngine, as_result, bind_terms, check, write_answer
 
@@ -236,6 +239,7 @@ def _used(text: str, prefixes: dict[str, str]) -> dict[str, str]:
     its time for this project's 22, and the project's queries declare theirs. Read as safety.check
     reads the text, by every reading of its tokens (codepoint escapes expanded where a reading does);
     a text that one of them cannot read keeps them all."""
+    # lazy: the server's front loads it when first asked, not at start
     from ..sparql import READINGS, expand_escapes, tokens
 
     written: set[str] = set()

@@ -6,8 +6,10 @@ import logging
 import re
 from contextlib import contextmanager
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
+from rdflib.util import from_n3
 
 from ..errors import UsageError
 from ..vocab import PREFIXES, shorten
@@ -18,10 +20,6 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def read_term(value: str, *, name: str = "NAME", prefixes: dict[str, str] | None = None):
     """An RDF term as written in Turtle (<iri>, prefix:name, "text"@lang, "x"^^type, 42, 4.2, true),
     read by rdflib's own from_n3 with the project's prefixes. Raises a one-line UsageError."""
-    from rdflib import Graph
-    from rdflib.namespace import NamespaceManager
-    from rdflib.util import from_n3
-
     namespaces = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
     for prefix, namespace in (prefixes or PREFIXES).items():
         namespaces.bind(prefix, namespace, override=True, replace=True)
@@ -83,6 +81,7 @@ def _check_bound_names(text: str, terms: dict) -> None:
     used = set(re.findall(r"[?$](\w+)", text))
     for name in terms:
         if name not in used:
+            # lazy: needed only to suggest a name in an error
             import difflib
 
             close = difflib.get_close_matches(name, sorted(used), n=1, cutoff=0.5)

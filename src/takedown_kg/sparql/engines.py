@@ -12,8 +12,9 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import Graph, Variable
+from rdflib import Dataset, Graph, Variable
 
+from ..corpus import new_graph
 from ..errors import QueryError, QueryRefused
 from ..terms import oxigraph_store, to_oxigraph, to_rdflib  # noqa: F401 (the engines' API since the start)
 from ..vocab import PREFIXES
@@ -48,8 +49,6 @@ class QueryResult:
     @property
     def graph(self) -> Graph:
         """CONSTRUCT and DESCRIBE results as a graph with the project's prefixes."""
-        from ..corpus import new_graph
-
         graph = new_graph()
         for triple in self.triples:
             graph.add(triple)
@@ -62,8 +61,6 @@ class RdflibEngine:
     def __init__(self, data: Graph, *, prefixes: dict[str, str] = PREFIXES, graphs: list | None = None):
         """`data` is a graph or a dataset (queried as the union of its graphs);
         `graphs` keeps only those named graphs of a dataset."""
-        from rdflib import Dataset
-
         if graphs is not None and isinstance(data, Dataset):
             chosen = Dataset(default_union=True)
             for name in graphs:
@@ -77,6 +74,7 @@ class RdflibEngine:
 
     def run(self, checked: CheckedQuery, bindings: dict[str, object], prepared=None) -> QueryResult:
         """`prepared`: rdflib's parse of the query when it was made elsewhere (rdflib_parse.ParsedApart)."""
+        # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
         from rdflib.plugins import sparql
 
         from .rdflib_parse import prepare
@@ -134,6 +132,7 @@ class OxigraphEngine:
     def execute(self, checked: CheckedQuery, bindings: dict[str, object]):
         """Oxigraph's own answer (QuerySolutions, QueryBoolean or QueryTriples), which its
         writers serialize without a term passing through Python (serve's SELECT and ASK)."""
+        # lazy: Oxigraph loads when quads are first made, not with the module
         import pyoxigraph
 
         if self.dataset is not None:
@@ -169,6 +168,7 @@ class OxigraphEngine:
 
 def as_result(answer) -> QueryResult:
     """An Oxigraph answer in rdflib terms, as the rdflib engine gives it."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     if isinstance(answer, pyoxigraph.QueryBoolean):

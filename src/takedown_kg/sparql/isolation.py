@@ -10,6 +10,7 @@ its parent, and that cannot reach the network (sandbox.py).
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 import pickle
@@ -19,6 +20,7 @@ import time
 import warnings
 from typing import Any, Callable
 
+from .. import errors
 from ..errors import QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError
 from .sandbox import Sandbox, enter
 
@@ -138,8 +140,6 @@ def settle_child() -> None:
     # An engine's own complaints (Rust's allocation failure, a crash dump
     # of a fault handler inherited from the parent) are not for the user.
     if not os.environ.get("TAKEDOWN_KG_DEBUG"):
-        import faulthandler
-
         faulthandler.disable()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
@@ -230,7 +230,5 @@ def _memory_error(sandbox: Sandbox) -> QueryLimit:
 
 
 def _error_classes():
-    from .. import errors
-
     return [getattr(errors, name) for name in dir(errors) if isinstance(getattr(errors, name), type)
             and issubclass(getattr(errors, name), TakedownError)]

@@ -24,11 +24,13 @@ from functools import partial
 from types import MethodType
 
 from ..errors import QueryError
+from .isolation import start_isolated
 from .safety import syntax_error
 
 
 def prepare(text: str, prefixes: dict[str, str]):
     """rdflib's prepared query for `text`, or a one-line QueryError saying where it fails."""
+    # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.processor import prepareQuery
 
@@ -56,8 +58,6 @@ class ParsedApart:
     def __init__(self, text: str, prefixes: dict[str, str], *, seconds: float, sandbox):
         import rdflib.plugins.sparql.evaluate  # noqa: F401 (imported once, here, for both children)
 
-        from .isolation import start_isolated
-
         self.started = start_isolated(partial(_prepared_bytes, text, prefixes), seconds=seconds, sandbox=sandbox)
 
     def result(self):
@@ -72,6 +72,7 @@ def _prepared_bytes(text: str, prefixes: dict[str, str]) -> bytes:
 
 
 def dumps(query) -> bytes:
+    # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
     from rdflib.plugins.sparql.parserutils import CompValue, Expr
 
     prologue = query.prologue
@@ -85,7 +86,10 @@ def dumps(query) -> bytes:
 
 
 def loads(data: bytes):
+    # lazy: rdflib loads only where this path needs it
     from rdflib import URIRef
+
+    # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
     from rdflib.plugins.sparql.sparql import Prologue, Query
 
     base, namespaces, algebra = pickle.loads(data)
@@ -97,6 +101,7 @@ def loads(data: bytes):
 
 
 def _reduce(value):
+    # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
     from rdflib.plugins.sparql import operators
 
     if value is operators.TrueFilter:  # the one Expr rdflib makes with a lambda, shared by every query
@@ -108,6 +113,7 @@ def _reduce(value):
 
 
 def _true_filter():
+    # lazy: rdflib's SPARQL stack loads only where rdflib runs a query
     from rdflib.plugins.sparql import operators
 
     return operators.TrueFilter

@@ -67,6 +67,7 @@ def _no_boolean() -> UsageError:
 @cache
 def _oxigraph():
     """pyoxigraph, imported when first needed: the table and the Python writers do without it."""
+    # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
 
     return pyoxigraph

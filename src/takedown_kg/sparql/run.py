@@ -6,17 +6,21 @@ import re
 from functools import partial
 from pathlib import Path
 
+from rdflib import Dataset
+
 from .. import corpus, resources
 from ..checks import conformance_warnings
+from ..corpus import graph_name
 from ..errors import UsageError
 from ..text import read_text
-from ..vocab import DATA_BASE
+from ..vocab import DATA_BASE, ONTOLOGY_IRI
 from .bindings import bind_terms
 from .engines import ENGINES, OxigraphEngine, QueryResult, RdflibEngine
 from .isolation import run_isolated, start_isolated
 from .library import named_queries, named_query
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, memory_limit, time_limit
 from .rdflib_parse import ParsedApart
+from .results import write_answer
 from .safety import MAX_QUERY_CHARS, check
 from .sandbox import Sandbox
 
@@ -146,7 +150,6 @@ def _run(runner, checked, terms, results_format: str | None, prepared=None) -> Q
     extra = () if prepared is None else (prepared,)
     if results_format is None or checked.form not in ("SELECT", "ASK"):
         return runner.run(checked, terms, *extra)
-    from .results import write_answer
 
     answer = runner.execute(checked, terms) if isinstance(runner, OxigraphEngine) else runner.run(checked, terms, *extra)
     boolean = None if checked.form != "ASK" else answer.boolean if isinstance(answer, QueryResult) else bool(answer)
@@ -154,8 +157,6 @@ def _run(runner, checked, terms, results_format: str | None, prepared=None) -> Q
 
 
 def _read_quads(path: Path):
-    from rdflib import Dataset
-
     dataset = Dataset(default_union=True)
     dataset.parse(path, format="nquads")
     return dataset
@@ -166,9 +167,6 @@ RDFLIB_COMFORT = 100_000
 
 
 def _graphs(source: str, base: str | None) -> list:
-    from ..corpus import graph_name
-    from ..vocab import ONTOLOGY_IRI
-
     return [graph_name(source, base or DATA_BASE), ONTOLOGY_IRI]
 
 

@@ -146,6 +146,7 @@ def _limit_memory(extra: int) -> None:
 
 
 def _python_hooks(readable: tuple[str, ...]) -> None:
+    # lazy: the HTTP client loads only where a request is made
     import urllib.request
 
     class Refuse(urllib.request.BaseHandler):

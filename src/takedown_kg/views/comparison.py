@@ -9,12 +9,18 @@ words) and groups its rows by fact.
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.namespace import RDF, SDO
 
+from ..corpus import load_project
 from ..errors import UsageError
+from ..vocab import TK, label
+from .pages import render_page
 
 #: How a pair's status reads from the side of the other report.
 RELATIONS = {"corroborating": "confirms", "disagreeing": "disputes", "different": "differs"}
@@ -91,6 +97,7 @@ class Comparison:
 def fact_comparisons(graph: Graph, *, store=None) -> dict[str, FactComparison]:
     """Every fact of `graph` (the union of the sources and the curation), keyed by IRI;
     asked of `store` when given (an Oxigraph store already holding `graph`)."""
+    # lazy: the query and check stages load only when this runs
     from ..sparql import OxigraphEngine, check, named_query
 
     prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
@@ -99,12 +106,12 @@ def fact_comparisons(graph: Graph, *, store=None) -> dict[str, FactComparison]:
     details = engine.run(check(_DETAILS), {})
     facts: dict[str, FactComparison] = {}
     about: dict[str, dict] = {}
-    for fact, id_, label, source, outlet, published, address, words in details.rows:
+    for fact, id_, name, source, outlet, published, address, words in details.rows:
         row = {"fact": str(fact), "id": str(id_), "source": str(source), "outlet": _text(outlet),
                "published": _text(published), "address": _text(address), "words": _text(words)}
         # A fact with two figures or two sentences answers twice: keep the first words.
         about.setdefault(str(fact), row)
-        facts.setdefault(str(fact), FactComparison(str(fact), str(id_), str(label)))
+        facts.setdefault(str(fact), FactComparison(str(fact), str(id_), str(name)))
     pairs = engine.run(check(named_query("comparisons").text), {})
     names = pairs.variables
     for values in pairs.rows:
@@ -119,12 +126,8 @@ def fact_comparisons(graph: Graph, *, store=None) -> dict[str, FactComparison]:
 
 def compare(slug: str = "pni", *, data: list[Path] | None = None, base: str | None = None) -> Comparison:
     """What the other reports say of each fact of the source `slug`."""
+    # lazy: needed only to suggest a name in an error
     import difflib
-
-    from rdflib.namespace import RDF, SDO
-
-    from ..corpus import load_project
-    from ..vocab import TK, label
 
     loaded = load_project(data=data, base=base)
     graph = loaded.graph
@@ -183,8 +186,8 @@ CSV_COLUMNS = ["id", "fact", "label", "status", "relation", "outlet", "published
 
 def csv_text(comparison: Comparison) -> str:
     """One row per fact and other report (a fact no other report speaks of has one row, its status alone)."""
+    # lazy: only this output format needs it
     import csv
-    import io
 
     out = io.StringIO()
     writer = csv.writer(out)  # RFC 4180: CRLF line ends, as the query command's CSV
@@ -199,15 +202,11 @@ def csv_text(comparison: Comparison) -> str:
 
 
 def json_text(comparison: Comparison) -> str:
-    import json
-
     return json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 def html_text(comparison: Comparison) -> str:
     """A self-contained page, as the network page: data as JSON put in with textContent, a CSP that forbids every request."""
-    from .pages import render_page
-
     data = comparison.as_dict()
     for fact, compared in zip(data["facts"], comparison.facts):
         fact["kind"] = kind(compared)

@@ -11,16 +11,22 @@ every request, so the page works from file:// with no network.
 from __future__ import annotations
 
 import re
+import sys
+import types
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SDO
 
-from ..vocab import TK, label
-from .network import SHAPES
+from ..outputs import write_atomically
+from ..vocab import OA, TK, label
+from .comparison import fact_comparisons
+from .network import SHAPES, load_view, neighbourhood
 from .pages import render_page
+from .screenshot import take
 
 #: Above this many nodes the page trades looks for speed (see options()).
 LARGE = 1000
@@ -72,10 +78,8 @@ def _pyvis_network():
     never uses: 1.4 s of every build and graph. Outside a notebook (IPython not
     imported yet) a stand-in serves that import and is removed again after it.
     """
-    import sys
-    import types
-
     if "IPython" in sys.modules or "pyvis.network" in sys.modules:
+        # lazy: the drawing libraries load only for a page
         from pyvis.network import Network
 
         return Network
@@ -85,6 +89,7 @@ def _pyvis_network():
     package.display = display
     sys.modules.update({"IPython": package, "IPython.display": display})
     try:
+        # lazy: the drawing libraries load only for a page
         from pyvis.network import Network
     finally:
         del sys.modules["IPython"], sys.modules["IPython.display"]
@@ -121,16 +126,11 @@ def write_page(
     search: str | None = None,
 ) -> list[Path]:
     """Write the page for the project's graph (or `data`), and a PNG of it if asked."""
-    from ..outputs import write_atomically
-    from .network import load_view, neighbourhood
-
     graph, view, note = load_view(data, base=base, source=source, include_ontology=include_ontology, whole=bool(focus))
     if focus:
         view = neighbourhood(view, graph, focus, depth)
     written = write_atomically({target: render_html(view, graph, lang=lang, note=note).encode("utf-8")})
     if screenshot:
-        from .screenshot import take
-
         written += write_atomically({screenshot: take(target, screenshot, search=search)})
     return written
 
@@ -177,10 +177,6 @@ def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph, store=None) -> tup
     Without a curator's shared subject in the graph there is nothing to
     compare, and the query is not run.
     """
-    from dataclasses import asdict
-
-    from ..vocab import OA
-
     sources = {}
     for node in view.nodes:
         term = URIRef(node)
@@ -192,7 +188,6 @@ def _sources_and_reports(view: nx.MultiDiGraph, graph: Graph, store=None) -> tup
             sources[node] = str(origin)
     if (None, RDF.type, TK.SharedSubject) not in graph:
         return sources, {}
-    from .comparison import fact_comparisons
 
     compared = fact_comparisons(graph, store=store)
     return sources, {node: [asdict(o) for o in compared[node].others] for node in view.nodes if node in compared}

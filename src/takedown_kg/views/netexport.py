@@ -13,12 +13,12 @@ import re
 import networkx as nx
 from rdflib import Graph
 
+from .network import network_view
+
 _STRUCTURED = ("alt_labels", "details", "evidence")
 
 
 def flat_view(graph: Graph) -> nx.MultiDiGraph:
-    from .network import network_view
-
     view = network_view(graph)
     flat = nx.MultiDiGraph()
     for node, data in view.nodes(data=True):

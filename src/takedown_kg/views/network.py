@@ -19,7 +19,9 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS
 
+from ..corpus import LoadedGraph, new_graph
 from ..errors import UsageError
+from ..terms import to_rdflib
 from ..vocab import OA, TK, expand, fixed_names, label, qname
 
 #: Shape per kind of node: the legend explains them.
@@ -253,8 +255,6 @@ def overview_graph(corpus) -> Graph:
     no browser lays out; the overview stays the size of the actors and sources,
     and `takedown-kg graph --source SLUG` or `--focus NAME` draws the rest.
     """
-    from ..corpus import new_graph
-    from ..terms import to_rdflib
     base = corpus.base
     # The base as a SPARQL string literal, escaped: --base is the user's text, never query syntax.
     quoted = Literal(base).n3()
@@ -278,7 +278,6 @@ def page_graph(corpus, *, source: str | None = None, whole: bool = False) -> tup
     """The graph a page draws (all of it, or the overview of a large corpus) and a note saying which."""
     if source is None and not whole and len(corpus.sources) > OVERVIEW_SOURCES:
         return overview_graph(corpus), OVERVIEW_NOTE.format(count=len(corpus.sources))
-    from ..corpus import LoadedGraph
 
     return LoadedGraph(corpus=corpus).graph, ""
 
@@ -287,6 +286,7 @@ def load_view(data: list[Path] | None = None, *, base: str | None = None, source
               include_ontology: bool = False, whole: bool = False):
     """The corpus's graph (or `data`, as --data takes it), its view, and the page's note
     (a large corpus gives its overview unless `whole`)."""
+    # lazy: the package's version, read only when a key is made
     from .. import corpus
 
     graph, note = page_graph(corpus.open(data, base=base, only=source), source=source, whole=whole)

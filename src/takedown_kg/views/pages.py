@@ -7,6 +7,8 @@ Content-Security-Policy that lists its own scripts by hash.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 @lru_cache(maxsize=1)
 def _environment():
+    # lazy: the drawing libraries load only for a page
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     environment = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
@@ -35,9 +38,6 @@ def with_script_hashes(page: str) -> str:
     Without 'unsafe-inline', a script that data ever smuggled into the page
     would not run: its hash is not in the list.
     """
-    import base64
-    import hashlib
-
     hashes = [
         "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
         for body in re.findall(r"<script>(.*?)</script>", page, re.DOTALL)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import select
 import shutil
 import subprocess
 import time
@@ -105,8 +106,6 @@ class _DevTools:
             raise RuntimeError(result["exceptionDetails"].get("text", "the page raised an error"))
 
     def _receive(self) -> dict:
-        import select
-
         while b"\0" not in self.buffer:
             left = self.deadline - time.monotonic()
             if left <= 0 or not select.select([self.reader], [], [], left)[0]:
