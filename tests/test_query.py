@@ -189,7 +189,6 @@ def test_timeout_on_the_command_line():
 # The bytes are Oxigraph's: the Python writers (the rdflib engine's answers) must write what
 # Oxigraph's own writers write for the same terms.
 
-XSD_ = str(XSD)
 TRICKY = QueryResult(
     "SELECT",
     ["iri", "text", "number", "blank"],
@@ -212,8 +211,9 @@ def _oxigraph_writes(result: QueryResult, fmt: str) -> bytes:
             return {"type": "uri", "value": str(value)}
         if isinstance(value, BNode):
             return {"type": "bnode", "value": str(value)}
-        extra = {"xml:lang": value.language} if value.language else {"datatype": str(value.datatype)} if value.datatype else {}
-        return {"type": "literal", "value": str(value), **extra}
+        if value.language:
+            return {"type": "literal", "value": str(value), "xml:lang": value.language}
+        return {"type": "literal", "value": str(value), **({"datatype": str(value.datatype)} if value.datatype else {})}
 
     if result.form == "ASK":
         document = {"head": {}, "boolean": result.boolean}
@@ -226,7 +226,7 @@ def _oxigraph_writes(result: QueryResult, fmt: str) -> bytes:
 
 def _literal(value: str, datatype: str | None = None, lang: str | None = None) -> Literal:
     """A literal with its lexical form as given: rdflib would otherwise write "05"^^xsd:integer as "5"."""
-    return Literal(value, lang=lang, datatype=URIRef(XSD_ + datatype) if datatype else None, normalize=False)
+    return Literal(value, lang=lang, datatype=URIRef(str(XSD) + datatype) if datatype else None, normalize=False)
 
 
 EDGE_TERMS = [
@@ -263,14 +263,15 @@ def _generated(seed: int) -> QueryResult:
         if kind == 0:
             return None
         if kind == 1:
-            return URIRef("http://example.org/" + text(iri) + pick.choice(["", "?" + text(iri)]) + pick.choice(["", "#" + text(iri)]))
+            query, fragment = pick.choice(["", "?" + text(iri)]), pick.choice(["", "#" + text(iri)])
+            return URIRef("http://example.org/" + text(iri) + query + fragment)
         if kind == 2:
             return BNode("b" + text(list("aZ09_-")))
         if kind == 3:
             return _literal(text(characters), lang=pick.choice([None, "en", "ur", "en-GB", "zh-Hant-TW"]))
         datatype = pick.choice(["integer", "decimal", "double", "boolean", "float", "date", "string"])
-        return _literal(pick.choice([text(numeric, 6), pick.choice(["true", "false", "1", " true"]), text(characters, 4)]),
-                        datatype)
+        lexical = pick.choice([text(numeric, 6), pick.choice(["true", "false", "1", " true"]), text(characters, 4)])
+        return _literal(lexical, datatype)
 
     variables = [f"v{i}" for i in range(pick.randint(0, 4))]
     return QueryResult("SELECT", variables, [tuple(term() for _ in variables) for _ in range(pick.randint(0, 5))])
@@ -343,7 +344,8 @@ def test_the_oxigraph_engine_writes_with_oxigraphs_writer(fmt):
     import pyoxigraph
 
     text = ('SELECT ?d ?t ?n WHERE { VALUES (?d ?t ?n) { (1e3 "2025-07-24T10:00:00Z"^^xsd:dateTime "x"@EN-gb) } }')
-    expected = pyoxigraph.Store().query(prefix_block() + text).serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
+    answer = pyoxigraph.Store().query(prefix_block() + text)
+    expected = answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
     assert b"1000" in expected and b"1000.0" not in expected
     assert takedown_kg.query(text, results_format=fmt).written == expected
     result = run_cli("query", "-e", text, "--format", fmt)

@@ -152,7 +152,9 @@ def _run(runner, checked, terms, results_format: str | None, prepared=None) -> Q
         return runner.run(checked, terms, *extra)
 
     answer = runner.execute(checked, terms) if isinstance(runner, OxigraphEngine) else runner.run(checked, terms, *extra)
-    boolean = None if checked.form != "ASK" else answer.boolean if isinstance(answer, QueryResult) else bool(answer)
+    boolean = None
+    if checked.form == "ASK":  # for the exit code; Oxigraph's QueryBoolean reads as a bool
+        boolean = answer.boolean if isinstance(answer, QueryResult) else bool(answer)
     return QueryResult(checked.form, boolean=boolean, written=write_answer(answer, results_format))
 
 
