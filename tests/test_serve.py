@@ -519,7 +519,7 @@ def test_a_long_pipeline_is_answered_in_order_and_the_server_stays_up(tmp_path):
     with serving(cwd=tmp_path) as running:
         host = urlsplit(running.url)
         with socket.create_connection((host.hostname, host.port), timeout=30) as sock:
-            sock.sendall(b"".join(f"GET /a/{n} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for n in range(400)))
+            sock.sendall(b"".join(f"GET /a/{n} HTTP/1.1\r\nHost: {host.netloc}\r\n\r\n".encode() for n in range(400)))
             received = b""
             while received.count(b"HTTP/1.1 404 Not Found\r\n") < 400 or not received.endswith(b"\n"):
                 chunk = sock.recv(1 << 16)
@@ -563,3 +563,84 @@ def test_a_bug_of_the_server_is_one_line_in_the_log_and_its_traceback_only_with_
     tracebacks = running.stderr.count("Traceback (most recent call last):")
     assert tracebacks == (2 if debug else 0), running.stderr
     assert running.stderr.count("RuntimeError: planted\n") == (4 if debug else 2)
+
+
+def with_host(url: str, host: str | None, path: str = "sparql?query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1"),
+              *, version: str = "HTTP/1.1") -> tuple[int, dict, bytes]:
+    """(status, headers, body) of a GET sent with this Host header (None: none at all), over a raw socket."""
+    parts = urlsplit(url)
+    target = path if "://" in path else "/" + path
+    head = f"GET {target} {version}\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head.encode("latin-1"))
+        received = b""
+        while chunk := sock.recv(1 << 16):
+            received += chunk
+    status_line, *lines = received.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, received.split(b"\r\n\r\n", 1)[1]
+
+
+def test_a_page_from_a_rebound_name_reads_nothing(server):
+    """DNS rebinding: a page of rebound.example whose name then maps to 127.0.0.1 asks this server
+    as the page's own origin; its Host says the page's name, and serve answers no name but its own."""
+    port = urlsplit(server.url).port
+    for host in (f"rebound.example:{port}", "rebound.example", f"127.0.0.1.nip.io:{port}", f"localhost.:{port}",
+                 f"127.0.0.1:{port + 1}", f"[::1]:{port}", f"0.0.0.0:{port}", ""):
+        status, headers, body = with_host(server.url, host)
+        assert (status, body) == (421, f"Error: this server does not answer to Host {host!r}; to add a name, start "
+                                       "it with --allow-host NAME\n".encode()), host
+        assert headers["connection"] == "close"
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        status, headers, body = with_host(server.url, host)
+        assert status == 200 and b'"bindings":[{' in body, host
+    # An absolute-form target names the server in place of Host (RFC 9112 3.2.2): it is checked the same way.
+    assert with_host(server.url, f"127.0.0.1:{port}", f"http://rebound.example:{port}/sparql?query=ASK%7B%7D")[0] == 421
+    # HTTP/1.0 may leave Host out (a browser never does); HTTP/1.1 may not (RFC 9112 3.2).
+    assert with_host(server.url, None, version="HTTP/1.0")[0] == 200
+    assert with_host(server.url, None)[::2] == (400, b"Error: an HTTP/1.1 request needs a Host header\n")
+
+
+def test_no_cross_origin_header_is_sent(server):
+    """serve sends no Access-Control-* header: another origin's page may send a query, never read its answer."""
+    port = urlsplit(server.url).port
+    status, headers, _ = with_host(server.url, f"127.0.0.1:{port}")
+    request = urllib.request.Request(server.url + "sparql?query=ASK%7B%7D", headers={"Origin": "http://other.example"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answered = {name.lower() for name in response.headers}
+    assert status == 200 and not [name for name in [*headers, *answered] if name.startswith("access-control-")]
+
+
+def test_allow_host_adds_names(tmp_path):
+    with serving("--allow-host", "kg.example.org", "--allow-host", "[fe80::1]:8443", "--allow-host", "10.0.0.7:80",
+                 cwd=tmp_path) as running:
+        port = urlsplit(running.url).port
+        answered = {host: with_host(running.url, host)[0] for host in (
+            "kg.example.org", f"kg.example.org:{port}", "KG.example.org", "[fe80::1]:8443", "10.0.0.7:80",
+            f"127.0.0.1:{port}", f"kg.example.org:{port + 1}", "other.example.org", "[fe80::1]", "10.0.0.7")}
+    assert answered == {"kg.example.org": 200, f"kg.example.org:{port}": 200, "KG.example.org": 200,
+                        "[fe80::1]:8443": 200, "10.0.0.7:80": 200, f"127.0.0.1:{port}": 200,
+                        f"kg.example.org:{port + 1}": 421, "other.example.org": 421, "[fe80::1]": 421, "10.0.0.7": 421}
+
+
+@pytest.mark.parametrize("name", ["kg example", "kg.example.org/path", "user@kg.example.org", "kg.example.org:0",
+                                  "kg.example.org:http", "[fe80::1", ""])
+def test_a_malformed_allow_host_is_one_line(name):
+    result = run_cli("serve", "--port", "0", "--allow-host", name)
+    assert (result.returncode, result.stderr) == (2, f"Error: --allow-host {name!r}: give a host name or an address, "
+                                                     "with :PORT or without (kg.example.org, 10.0.0.7:8080, [::1])\n")
+
+
+@pytest.mark.parametrize(("bound", "given", "values"), [
+    (("127.0.0.1", 7878), "127.0.0.1", {"127.0.0.1:7878", "localhost:7878"}),
+    (("::1", 7878), "::1", {"[::1]:7878", "localhost:7878"}),
+    (("127.0.0.1", 7878), "localhost", {"127.0.0.1:7878", "localhost:7878"}),
+    (("127.0.0.2", 7878), "127.0.0.2", {"127.0.0.2:7878"}),
+    (("0.0.0.0", 7878), "0.0.0.0", {"0.0.0.0:7878", "127.0.0.1:7878", "localhost:7878"}),
+    (("::", 7878), "::", {"[::]:7878", "[::1]:7878", "127.0.0.1:7878", "localhost:7878"}),
+    (("127.0.0.1", 80), "127.0.0.1", {"127.0.0.1:80", "localhost:80", "127.0.0.1", "localhost"}),
+])
+def test_the_host_values_that_name_the_address_serve_listens_on(bound, given, values):
+    from takedown_kg.server.http import host_values
+
+    assert host_values(bound, given, []) == values

@@ -284,14 +284,20 @@ def cmd_locate(args) -> int:
 @option("--connections", type=int, default=256, metavar="N",
         help="connections kept open at once; past it the longest silent one is closed, "
              "or a 503 if every one is mid-request (default: 256)")
+@option("--allow-host", action="append", default=[], metavar="NAME",
+        help="also answer requests whose Host is NAME (or NAME:PORT); repeat for more. Without it only the "
+             "address it listens on is answered (127.0.0.1:PORT, localhost:PORT): a page of any other name "
+             "(DNS rebinding) gets HTTP 421")
 @option("--screenshot", type=Path, metavar="PNG",
         help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
 def cmd_serve(args) -> int:
     from .server import Server, open_dataset
-    from .server.http import is_loopback
+    from .server.http import allowed_host, is_loopback
     from .sparql import _megabytes, _seconds
 
     seconds, memory = _seconds(args.timeout), _megabytes(args.memory)
+    for name in args.allow_host:  # said before the data is opened
+        allowed_host(name)
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: give a number from 1 to 64")
     if not 1 <= args.connections <= 10_000:
@@ -308,7 +314,7 @@ def cmd_serve(args) -> int:
         sys.stderr.write(f"Warning: {warning}\n")
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
-                        connections=args.connections, debug=args.debug,
+                        connections=args.connections, debug=args.debug, allow_hosts=tuple(args.allow_host),
                         log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
