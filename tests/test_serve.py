@@ -644,3 +644,90 @@ def test_the_host_values_that_name_the_address_serve_listens_on(bound, given, va
     from takedown_kg.server.http import host_values
 
     assert host_values(bound, given, []) == values
+
+
+def _asked(running, count: int, *, seconds: float) -> list[int]:
+    """Statuses of `count` quick queries on one kept-alive connection, each within 5 s, all within `seconds`."""
+    parts = urlsplit(running.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    deadline, statuses = time.monotonic() + seconds, []
+    try:
+        for _ in range(count):
+            connection.request("GET", "/sparql?query=ASK%7B%7D")
+            answer = connection.getresponse()
+            answer.read()
+            statuses.append(answer.status)
+            assert time.monotonic() < deadline, f"{len(statuses)} answers in {seconds} s"
+    finally:
+        connection.close()
+    return statuses
+
+
+def test_an_unread_stderr_stalls_nothing_and_ctrl_c_still_stops_serve(tmp_path):
+    """Its access log once froze serve: after some 700 requests with stderr unread, every
+    connection hung, and Ctrl-C did nothing."""
+    with serving(cwd=tmp_path, read_stderr=False) as running:
+        assert _asked(running, 2000, seconds=120) == [200] * 2000
+        started = time.monotonic()
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=1)
+        assert time.monotonic() - started < 1
+        running.stop()
+    assert running.returncode == 0
+
+
+def test_the_lines_dropped_while_stderr_was_unread_are_counted_when_it_is_read_again(tmp_path):
+    with serving(cwd=tmp_path, read_stderr=False) as running:
+        asked = len(_asked(running, 2000, seconds=120))
+        running.read_stderr()
+        deadline = time.monotonic() + 10
+        while not any(b"log lines dropped" in line for line in running.lines) and time.monotonic() < deadline:
+            asked += len(_asked(running, 1, seconds=5))
+            time.sleep(0.05)
+        asked += len(_asked(running, 1, seconds=5))
+        time.sleep(0.2)
+        running.stop()
+    lines = running.stderr.splitlines()
+    [notice] = [line for line in lines if "log lines dropped" in line]
+    assert re.fullmatch(r"takedown-kg: \d+ log lines dropped \(standard error was not read\)", notice)
+    logged = [line for line in lines if '"GET /sparql?query=ASK%7B%7D HTTP/1.1" 200' in line]
+    assert len(logged) + int(notice.split()[1]) == asked
+    assert lines.index(notice) < len(lines) - 2 and lines[-1] == "takedown-kg: stopped"
+
+
+@pytest.mark.parametrize("kind", ["pipe", "socket"])
+def test_the_log_never_waits_on_a_full_stream_and_counts_what_it_drops(kind):
+    from takedown_kg.server.loop import Log
+
+    if kind == "pipe":
+        reader, writer = os.pipe()
+        read = lambda: os.read(reader, 1 << 20)  # noqa: E731
+    else:
+        reading, writing = socket.socketpair()
+        reader, writer = reading.fileno(), writing.fileno()
+        read = lambda: reading.recv(1 << 20)  # noqa: E731
+    try:
+        log = Log(writer)
+        started = time.monotonic()
+        for n in range(5000):
+            log.line(f"line {n:04} " + "x" * 90)
+        assert time.monotonic() - started < 1  # the stream is full after some hundreds: the rest waits or is dropped
+        assert os.get_blocking(writer)  # the stream as others hold it is left as it was
+        received = b""
+        while not received.endswith(b"(standard error was not read)\n"):
+            log.tick(time.monotonic())
+            received += read()
+        log.line("after")
+        log.close(seconds=1)
+        received += read()
+    finally:
+        if kind == "pipe":
+            os.close(reader)
+            os.close(writer)
+        else:
+            reading.close()
+            writing.close()
+    *written, notice, after = received.decode().splitlines()
+    assert written == [f"line {n:04} " + "x" * 90 for n in range(len(written))]
+    assert notice == f"takedown-kg: {5000 - len(written)} log lines dropped (standard error was not read)"
+    assert after == "after" and 500 < len(written) < 5000

@@ -293,6 +293,7 @@ def cmd_locate(args) -> int:
 def cmd_serve(args) -> int:
     from .server import Server, open_dataset
     from .server.http import allowed_host, is_loopback
+    from .server.loop import Log
     from .sparql import _megabytes, _seconds
 
     seconds, memory = _seconds(args.timeout), _megabytes(args.memory)
@@ -312,10 +313,11 @@ def cmd_serve(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` says it on the same data, once
         sys.stderr.write(f"Warning: {warning}\n")
+    sys.stderr.flush()  # what was said before the log, which writes to the stream itself
+    log = None if args.screenshot else Log(sys.stderr.fileno())
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
-                        connections=args.connections, debug=args.debug, allow_hosts=tuple(args.allow_host),
-                        log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
+                        connections=args.connections, debug=args.debug, allow_hosts=tuple(args.allow_host), log=log)
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
     try:
@@ -332,7 +334,9 @@ def cmd_serve(args) -> int:
         pass
     finally:
         server.close()
-    sys.stderr.write("takedown-kg: stopped\n")
+    # Through the log: a stderr nobody reads would hold this line, and the stop, forever.
+    log.line("takedown-kg: stopped")
+    log.close(seconds=0.2)
     return ExitCode.OK
 
 

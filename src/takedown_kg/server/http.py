@@ -25,7 +25,7 @@ from ..sandbox import Sandbox
 from .dataset import Served
 from .dispatch import Dispatcher, ServerBug
 from .lanes import Lane
-from .loop import Later, Loop, Request, Response, error, every_second
+from .loop import Later, Log, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
 from .workers import Pool
 
@@ -93,14 +93,15 @@ class Server:
 
     def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
                  seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
-                 log: Callable[[str], None] | None = None, debug: bool = False, allow_hosts: tuple[str, ...] = ()):
-        """`debug`: a bug of the server's own is logged with its traceback, not in one line only.
+                 log: Log | None = None, debug: bool = False, allow_hosts: tuple[str, ...] = ()):
+        """`log`: where the access log and the server's own bugs go (None: nowhere).
+        `debug`: a bug of the server's own is logged with its traceback, not in one line only.
         `allow_hosts`: names (--allow-host) answered beside those of the address it listens on."""
         added = [allowed_host(name) for name in allow_hosts]
         self.served = served
         self.debug = debug
         self.seconds = seconds
-        self.log = log or (lambda line: None)
+        self.log = log.line if log is not None else (lambda line: None)
         self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
                          on_free=lambda: self.loop.wake())
         self._exports: dict[str, tuple[bytes, str]] = {}
@@ -123,6 +124,8 @@ class Server:
                          bug=self._bug)
         self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug)
         self.loop.tickers.append(self.dispatcher.tick)
+        if log is not None:
+            self.loop.tickers.append(log.tick)
 
     @property
     def url(self) -> str:

@@ -18,10 +18,12 @@ is closed.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import selectors
 import socket
+import stat
 import threading
 import time
 from collections import deque
@@ -405,6 +407,104 @@ class Loop:
         except (KeyError, ValueError):
             pass
         connection.sock.close()
+
+
+class Log:
+    """Lines for standard error, written without ever waiting.
+
+    The loop writes the access log itself, and a stream nobody reads (a supervisor's pipe left
+    full) once froze it on its next line, with every connection and Ctrl-C. Here a line the
+    stream cannot take at once waits in a buffer of ROOM bytes, written as the stream takes it
+    (tick(), on the loop's turns); past that, lines are dropped and counted, and once the buffer
+    is written again one line says how many were.
+    """
+
+    ROOM = 1 << 16
+    #: Seconds between tries while lines wait.
+    RETRY = 0.05
+
+    def __init__(self, fd: int):
+        self._write, self._close = _unwaiting_writer(fd)
+        self._pending = bytearray()
+        self._dropped = 0
+        self._broken = False  # the reader is gone: nothing more can be said
+        self._lock = threading.Lock()  # a lane's thread tells of a bug too
+
+    def line(self, text: str) -> None:
+        data = f"{text}\n".encode("utf-8", "backslashreplace")
+        with self._lock:
+            if self._pending or self._dropped or self._broken:
+                return self._wait(data)
+            try:
+                written = self._write(data)
+            except BlockingIOError:
+                written = 0
+            except OSError:
+                self._broken = True
+                return
+            if written < len(data):
+                self._pending += data[written:]
+
+    def _wait(self, data: bytes) -> None:
+        """Keep a line behind those that wait, or drop it (and every next one until they are written,
+        where the count is said)."""
+        if self._broken:
+            return
+        if self._dropped or len(self._pending) + len(data) > self.ROOM:
+            self._dropped += 1
+            return
+        self._pending += data
+
+    def tick(self, now: float) -> float | None:
+        with self._lock:
+            self._flush()
+            return now + self.RETRY if self._pending else None
+
+    def close(self, seconds: float) -> None:
+        """Write what waits for at most `seconds`, then let the stream go."""
+        deadline = time.monotonic() + seconds
+        while self.tick(time.monotonic()) is not None and time.monotonic() < deadline:
+            time.sleep(self.RETRY / 5)
+        self._close()
+
+    def _flush(self) -> None:
+        while self._pending:
+            try:
+                written = self._write(self._pending)
+            except BlockingIOError:
+                return
+            except OSError:
+                self._broken, self._pending = True, bytearray()
+                return
+            del self._pending[:written]
+            if not self._pending and self._dropped:
+                self._pending += f"takedown-kg: {self._dropped} log lines dropped (standard error was not read)\n".encode()
+                self._dropped = 0
+
+
+def _unwaiting_writer(fd: int) -> tuple[Callable[[bytes], int], Callable[[], None]]:
+    """A write to the stream of `fd` that never waits (BlockingIOError when the stream is full),
+    and what closes it. O_NONBLOCK belongs to the open file, which a pipe or a terminal shares
+    with others (the shell, the other end of a 2>&1): set on `fd`, it would surprise them. So a
+    pipe or a terminal is opened anew through /proc, a socket is told MSG_DONTWAIT at each write,
+    and a file is written as it is (a file never waits for a reader)."""
+    try:
+        kind = os.fstat(fd).st_mode
+    except OSError:  # no stderr at all
+        return len, lambda: None
+    if stat.S_ISSOCK(kind):
+        sock = socket.socket(fileno=os.dup(fd))
+        return (lambda data: sock.send(data, socket.MSG_DONTWAIT)), sock.close
+    if stat.S_ISREG(kind):
+        own = os.dup(fd)
+        return functools.partial(os.write, own), functools.partial(os.close, own)
+    try:
+        own = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:  # no /proc, or another user's pipe: the shared file itself, made blocking again at close
+        own = os.dup(fd)
+        os.set_blocking(own, False)
+        return functools.partial(os.write, own), lambda: (os.set_blocking(own, True), os.close(own))
+    return functools.partial(os.write, own), functools.partial(os.close, own)
 
 
 class Refused(Exception):
