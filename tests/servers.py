@@ -20,14 +20,20 @@ from conftest import ROOT, need
 class Serving:
     """A running `takedown-kg serve`: its URL, its process, and what it wrote to stderr once stopped."""
 
-    def __init__(self, process: subprocess.Popen, url: str, banner: list[str]):
+    def __init__(self, process: subprocess.Popen, url: str, banner: list[str], *, read_stderr: bool = True):
         self.process, self.url, self.banner = process, url, banner
         self.stderr = ""
         self.returncode = None
-        # Read as it comes: one access-log line per request would fill the pipe (64 KiB, some
-        # 700 requests) and stall the server on its next line if it were read only at stop.
-        self._lines: list[bytes] = []
-        self._reader = threading.Thread(target=lambda: self._lines.extend(iter(process.stderr.readline, b"")),
+        # Read as it comes, as a supervisor would: left unread, the pipe fills (64 KiB, some 700
+        # access-log lines) and serve drops the lines that follow until it is read again.
+        self.lines: list[bytes] = []
+        self._reader: threading.Thread | None = None
+        if read_stderr:
+            self.read_stderr()
+
+    def read_stderr(self) -> None:
+        """Read stderr from now on, line by line, into `lines`."""
+        self._reader = threading.Thread(target=lambda: self.lines.extend(iter(self.process.stderr.readline, b"")),
                                         daemon=True)
         self._reader.start()
 
@@ -39,8 +45,10 @@ class Serving:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.returncode = self.process.wait()
+        if self._reader is None:
+            self.read_stderr()
         self._reader.join(timeout=20)
-        self.stderr = b"".join(self._lines).decode("utf-8")
+        self.stderr = b"".join(self.lines).decode("utf-8")
         self.process.stdout.close()
         self.process.stderr.close()
 
@@ -57,8 +65,9 @@ def planted_command(code: str) -> list[str]:
 
 
 @contextmanager
-def serving(*args: str, cwd: Path | None = None, planted: str | None = None):
-    """`takedown-kg serve --port 0 ARGS` until the block ends (then Ctrl-C); `planted`: code run before it."""
+def serving(*args: str, cwd: Path | None = None, planted: str | None = None, read_stderr: bool = True):
+    """`takedown-kg serve --port 0 ARGS` until the block ends (then Ctrl-C); `planted`: code run before it;
+    `read_stderr=False`: its stderr is left unread (until Serving.read_stderr or the end)."""
     process = subprocess.Popen([*(planted_command(planted) if planted else command()), "serve", "--port", "0", *args],
                                cwd=cwd or ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     banner, running = [], None
@@ -72,7 +81,7 @@ def serving(*args: str, cwd: Path | None = None, planted: str | None = None):
             if line.startswith("  query page  "):
                 banner += [process.stdout.readline().decode("utf-8") for _ in range(2)]
                 break
-        running = Serving(process, line.split()[-1], banner)
+        running = Serving(process, line.split()[-1], banner, read_stderr=read_stderr)
         yield running
     finally:
         if running is None:

@@ -567,7 +567,7 @@ def test_a_long_pipeline_is_answered_in_order_and_the_server_stays_up(tmp_path):
     with serving(cwd=tmp_path) as running:
         host = urlsplit(running.url)
         with socket.create_connection((host.hostname, host.port), timeout=30) as sock:
-            sock.sendall(b"".join(f"GET /a/{n} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for n in range(400)))
+            sock.sendall(b"".join(f"GET /a/{n} HTTP/1.1\r\nHost: {host.netloc}\r\n\r\n".encode() for n in range(400)))
             received = b""
             while received.count(b"HTTP/1.1 404 Not Found\r\n") < 400 or not received.endswith(b"\n"):
                 chunk = sock.recv(1 << 16)
@@ -611,3 +611,171 @@ def test_a_bug_of_the_server_is_one_line_in_the_log_and_its_traceback_only_with_
     tracebacks = running.stderr.count("Traceback (most recent call last):")
     assert tracebacks == (2 if debug else 0), running.stderr
     assert running.stderr.count("RuntimeError: planted\n") == (4 if debug else 2)
+
+
+def with_host(url: str, host: str | None, path: str = "sparql?query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1"),
+              *, version: str = "HTTP/1.1") -> tuple[int, dict, bytes]:
+    """(status, headers, body) of a GET sent with this Host header (None: none at all), over a raw socket."""
+    parts = urlsplit(url)
+    target = path if "://" in path else "/" + path
+    head = f"GET {target} {version}\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head.encode("latin-1"))
+        received = b""
+        while chunk := sock.recv(1 << 16):
+            received += chunk
+    status_line, *lines = received.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, received.split(b"\r\n\r\n", 1)[1]
+
+
+def test_a_page_from_a_rebound_name_reads_nothing(server):
+    """DNS rebinding: a page of rebound.example whose name then maps to 127.0.0.1 asks this server
+    as the page's own origin; its Host says the page's name, and serve answers no name but its own."""
+    port = urlsplit(server.url).port
+    for host in (f"rebound.example:{port}", "rebound.example", f"127.0.0.1.nip.io:{port}", f"localhost.:{port}",
+                 f"127.0.0.1:{port + 1}", f"[::1]:{port}", f"0.0.0.0:{port}", ""):
+        status, headers, body = with_host(server.url, host)
+        assert (status, body) == (421, f"Error: this server does not answer to Host {host!r}; to add a name, start "
+                                       "it with --allow-host NAME\n".encode()), host
+        assert headers["connection"] == "close"
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        status, headers, body = with_host(server.url, host)
+        assert status == 200 and b'"bindings":[{' in body, host
+    # An absolute-form target names the server in place of Host (RFC 9112 3.2.2): it is checked the same way.
+    assert with_host(server.url, f"127.0.0.1:{port}", f"http://rebound.example:{port}/sparql?query=ASK%7B%7D")[0] == 421
+    # HTTP/1.0 may leave Host out (a browser never does); HTTP/1.1 may not (RFC 9112 3.2).
+    assert with_host(server.url, None, version="HTTP/1.0")[0] == 200
+    assert with_host(server.url, None)[::2] == (400, b"Error: an HTTP/1.1 request needs a Host header\n")
+
+
+def test_no_cross_origin_header_is_sent(server):
+    """serve sends no Access-Control-* header: another origin's page may send a query, never read its answer."""
+    port = urlsplit(server.url).port
+    status, headers, _ = with_host(server.url, f"127.0.0.1:{port}")
+    request = urllib.request.Request(server.url + "sparql?query=ASK%7B%7D", headers={"Origin": "http://other.example"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answered = {name.lower() for name in response.headers}
+    assert status == 200 and not [name for name in [*headers, *answered] if name.startswith("access-control-")]
+
+
+def test_allow_host_adds_names(tmp_path):
+    with serving("--allow-host", "kg.example.org", "--allow-host", "[fe80::1]:8443", "--allow-host", "10.0.0.7:80",
+                 cwd=tmp_path) as running:
+        port = urlsplit(running.url).port
+        answered = {host: with_host(running.url, host)[0] for host in (
+            "kg.example.org", f"kg.example.org:{port}", "KG.example.org", "[fe80::1]:8443", "10.0.0.7:80",
+            f"127.0.0.1:{port}", f"kg.example.org:{port + 1}", "other.example.org", "[fe80::1]", "10.0.0.7")}
+    assert answered == {"kg.example.org": 200, f"kg.example.org:{port}": 200, "KG.example.org": 200,
+                        "[fe80::1]:8443": 200, "10.0.0.7:80": 200, f"127.0.0.1:{port}": 200,
+                        f"kg.example.org:{port + 1}": 421, "other.example.org": 421, "[fe80::1]": 421, "10.0.0.7": 421}
+
+
+@pytest.mark.parametrize("name", ["kg example", "kg.example.org/path", "user@kg.example.org", "kg.example.org:0",
+                                  "kg.example.org:http", "[fe80::1", ""])
+def test_a_malformed_allow_host_is_one_line(name):
+    result = run_cli("serve", "--port", "0", "--allow-host", name)
+    assert (result.returncode, result.stderr) == (2, f"Error: --allow-host {name!r}: give a host name or an address, "
+                                                     "with :PORT or without (kg.example.org, 10.0.0.7:8080, [::1])\n")
+
+
+@pytest.mark.parametrize(("bound", "given", "values"), [
+    (("127.0.0.1", 7878), "127.0.0.1", {"127.0.0.1:7878", "localhost:7878"}),
+    (("::1", 7878), "::1", {"[::1]:7878", "localhost:7878"}),
+    (("127.0.0.1", 7878), "localhost", {"127.0.0.1:7878", "localhost:7878"}),
+    (("127.0.0.2", 7878), "127.0.0.2", {"127.0.0.2:7878"}),
+    (("0.0.0.0", 7878), "0.0.0.0", {"0.0.0.0:7878", "127.0.0.1:7878", "localhost:7878"}),
+    (("::", 7878), "::", {"[::]:7878", "[::1]:7878", "127.0.0.1:7878", "localhost:7878"}),
+    (("127.0.0.1", 80), "127.0.0.1", {"127.0.0.1:80", "localhost:80", "127.0.0.1", "localhost"}),
+])
+def test_the_host_values_that_name_the_address_serve_listens_on(bound, given, values):
+    from takedown_kg.serve.http import host_values
+
+    assert host_values(bound, given, []) == values
+
+
+def _asked(running, count: int, *, seconds: float) -> list[int]:
+    """Statuses of `count` quick queries on one kept-alive connection, each within 5 s, all within `seconds`."""
+    parts = urlsplit(running.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    deadline, statuses = time.monotonic() + seconds, []
+    try:
+        for _ in range(count):
+            connection.request("GET", "/sparql?query=ASK%7B%7D")
+            answer = connection.getresponse()
+            answer.read()
+            statuses.append(answer.status)
+            assert time.monotonic() < deadline, f"{len(statuses)} answers in {seconds} s"
+    finally:
+        connection.close()
+    return statuses
+
+
+def test_an_unread_stderr_stalls_nothing_and_ctrl_c_still_stops_serve(tmp_path):
+    """Its access log once froze serve: after some 700 requests with stderr unread, every
+    connection hung, and Ctrl-C did nothing."""
+    with serving(cwd=tmp_path, read_stderr=False) as running:
+        assert _asked(running, 2000, seconds=120) == [200] * 2000
+        started = time.monotonic()
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=1)
+        assert time.monotonic() - started < 1
+        running.stop()
+    assert running.returncode == 0
+
+
+def test_the_lines_dropped_while_stderr_was_unread_are_counted_when_it_is_read_again(tmp_path):
+    with serving(cwd=tmp_path, read_stderr=False) as running:
+        asked = len(_asked(running, 2000, seconds=120))
+        running.read_stderr()
+        deadline = time.monotonic() + 10
+        while not any(b"log lines dropped" in line for line in running.lines) and time.monotonic() < deadline:
+            asked += len(_asked(running, 1, seconds=5))
+            time.sleep(0.05)
+        asked += len(_asked(running, 1, seconds=5))
+        time.sleep(0.2)
+        running.stop()
+    lines = running.stderr.splitlines()
+    [notice] = [line for line in lines if "log lines dropped" in line]
+    assert re.fullmatch(r"takedown-kg: \d+ log lines dropped \(standard error was not read\)", notice)
+    logged = [line for line in lines if '"GET /sparql?query=ASK%7B%7D HTTP/1.1" 200' in line]
+    assert len(logged) + int(notice.split()[1]) == asked
+    assert lines.index(notice) < len(lines) - 2 and lines[-1] == "takedown-kg: stopped"
+
+
+@pytest.mark.parametrize("kind", ["pipe", "socket"])
+def test_the_log_never_waits_on_a_full_stream_and_counts_what_it_drops(kind):
+    from takedown_kg.serve.loop import Log
+
+    if kind == "pipe":
+        reader, writer = os.pipe()
+        read = lambda: os.read(reader, 1 << 20)  # noqa: E731
+    else:
+        reading, writing = socket.socketpair()
+        reader, writer = reading.fileno(), writing.fileno()
+        read = lambda: reading.recv(1 << 20)  # noqa: E731
+    try:
+        log = Log(writer)
+        started = time.monotonic()
+        for n in range(5000):
+            log.line(f"line {n:04} " + "x" * 90)
+        assert time.monotonic() - started < 1  # the stream is full after some hundreds: the rest waits or is dropped
+        assert os.get_blocking(writer)  # the stream as others hold it is left as it was
+        received = b""
+        while not received.endswith(b"(standard error was not read)\n"):
+            log.tick(time.monotonic())
+            received += read()
+        log.line("after")
+        log.close(seconds=1)
+        received += read()
+    finally:
+        if kind == "pipe":
+            os.close(reader)
+            os.close(writer)
+        else:
+            reading.close()
+            writing.close()
+    *written, notice, after = received.decode().splitlines()
+    assert written == [f"line {n:04} " + "x" * 90 for n in range(len(written))]
+    assert notice == f"takedown-kg: {5000 - len(written)} log lines dropped (standard error was not read)"
+    assert after == "after" and 500 < len(written) < 5000

@@ -295,14 +295,20 @@ def cmd_locate(args) -> int:
 @option("--connections", type=int, default=256, metavar="N",
         help="connections kept open at once; past it the longest silent one is closed, "
              "or a 503 if every one is mid-request (default: 256)")
+@option("--allow-host", action="append", default=[], metavar="NAME",
+        help="also answer requests whose Host is NAME (or NAME:PORT); repeat for more. Without it only the "
+             "address it listens on is answered (127.0.0.1:PORT, localhost:PORT): a page of any other name "
+             "(DNS rebinding) gets HTTP 421")
 @option("--screenshot", type=Path, metavar="PNG",
         help="instead of serving: save a PNG of the query page answering the compliance query, then stop (needs Chromium)")
 def cmd_serve(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .serve import Server, is_loopback, open_dataset
+    from .serve import Log, Server, allowed_host, is_loopback, open_dataset
     from .sparql import memory_limit, time_limit
 
     seconds, memory = time_limit(args.timeout), memory_limit(args.memory)
+    for name in args.allow_host:  # said before the data is opened
+        allowed_host(name)
     if not 1 <= args.workers <= 64:
         raise UsageError(f"--workers {args.workers}: give a number from 1 to 64")
     if not 1 <= args.connections <= 10_000:
@@ -317,10 +323,11 @@ def cmd_serve(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` says it on the same data, once
         sys.stderr.write(f"Warning: {warning}\n")
+    sys.stderr.flush()  # what was said before the log, which writes to the stream itself
+    log = None if args.screenshot else Log(sys.stderr.fileno())
     try:
         server = Server(served, host=args.host, port=args.port, workers=args.workers, seconds=seconds, memory=memory,
-                        connections=args.connections, debug=args.debug,
-                        log=None if args.screenshot else lambda line: sys.stderr.write(line + "\n"))
+                        connections=args.connections, debug=args.debug, allow_hosts=tuple(args.allow_host), log=log)
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port") from None
     try:
@@ -337,7 +344,9 @@ def cmd_serve(args) -> int:
         pass
     finally:
         server.close()
-    sys.stderr.write("takedown-kg: stopped\n")
+    # Through the log: a stderr nobody reads would hold this line, and the stop, forever.
+    log.line("takedown-kg: stopped")
+    log.close(seconds=0.2)
     return ExitCode.OK
 
 

@@ -14,4 +14,5 @@ from ..doors import lazy_door
 
 __getattr__, __all__ = lazy_door(__name__, {
     "Served": "dataset", "open_dataset": "dataset", "Server": "http", "is_loopback": "http",
+    "allowed_host": "http", "Log": "loop",
 })

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -19,13 +20,13 @@ import traceback
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError
+from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError, UsageError
 from ..sparql import Sandbox, named_queries
 from ..text import visible
 from .dataset import Served
 from .dispatch import Dispatcher, ServerBug
 from .lanes import Lane
-from .loop import Later, Loop, Request, Response, error, every_second
+from .loop import Later, Log, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
 from .workers import Pool
 
@@ -37,6 +38,46 @@ _QUERY_BODY = "application/sparql-query"
 _REQUEST_FIELDS = tuple(field.name for field in dataclasses.fields(QueryRequest))
 #: Connections kept open at once (idle ones cost a socket each, no thread).
 MAX_CONNECTIONS = 256
+
+
+#: A name --allow-host takes: a host name or an IPv4 address, or an IPv6 address in brackets; :PORT or not.
+_ALLOWED_HOST = re.compile(r"(?P<name>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
+
+
+def allowed_host(text: str) -> tuple[str, int | None]:
+    """(name, port or None) of an --allow-host value; an IPv6 address is written in brackets, as Host writes it."""
+    try:
+        if ipaddress.ip_address(text).version == 6:
+            text = f"[{text}]"
+    except ValueError:
+        pass
+    found = _ALLOWED_HOST.fullmatch(text)
+    port = int(found["port"]) if found and found["port"] else None
+    if found is None or port is not None and not 1 <= port <= 65535:
+        raise UsageError(f"--allow-host {text!r}: give a host name or an address, with :PORT or without "
+                         "(kg.example.org, 10.0.0.7:8080, [::1])")
+    return found["name"].lower(), port
+
+
+def host_values(bound: tuple[str, int], host: str, added: "list[tuple[str, int | None]]") -> frozenset[str]:
+    """The Host values this server answers to, in lower case: the address it listens on (and the
+    --host it was given) with its port, localhost beside a loopback address (127.0.0.1 or ::1, or
+    every address), the port left out only where it is 80; and each name `added` (allowed_host),
+    with its own port, or else with this one or none (a proxy in front sends its own name)."""
+    address, port = bound
+    names = {address, host}
+    unspecified = ipaddress.ip_address(address).is_unspecified
+    if unspecified:
+        names |= {"127.0.0.1", "localhost", *(["::1"] if ":" in address else [])}
+    elif address in ("127.0.0.1", "::1"):
+        names.add("localhost")
+    values = set()
+    for name in names:
+        shown = f"[{name}]" if ":" in name else name.lower()
+        values |= {f"{shown}:{port}", *([shown] if port == 80 else [])}
+    for name, own in added:
+        values |= {f"{name}:{own}"} if own is not None else {name, f"{name}:{port}"}
+    return frozenset(values)
 
 
 def is_loopback(host: str) -> bool:
@@ -53,12 +94,15 @@ class Server:
 
     def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
                  seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
-                 log: Callable[[str], None] | None = None, debug: bool = False):
-        """`debug`: a bug of the server's own is logged with its traceback, not in one line only."""
+                 log: Log | None = None, debug: bool = False, allow_hosts: tuple[str, ...] = ()):
+        """`log`: where the access log and the server's own bugs go (None: nowhere).
+        `debug`: a bug of the server's own is logged with its traceback, not in one line only.
+        `allow_hosts`: names (--allow-host) answered beside those of the address it listens on."""
+        added = [allowed_host(name) for name in allow_hosts]
         self.served = served
         self.debug = debug
         self.seconds = seconds
-        self.log = log or (lambda line: None)
+        self.log = log.line if log is not None else (lambda line: None)
         self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
                          on_free=lambda: self.loop.wake())
         self._exports: dict[str, tuple[bytes, str]] = {}
@@ -75,11 +119,14 @@ class Server:
             listening.close()
             raise
         self.address = listening.getsockname()[:2]
+        self._hosts = host_values(self.address, host, added)
         self.files: Lane | None = None
         self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections,
                          bug=self._bug)
         self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug)
         self.loop.tickers.append(self.dispatcher.tick)
+        if log is not None:
+            self.loop.tickers.append(log.tick)
 
     @property
     def url(self) -> str:
@@ -165,6 +212,9 @@ class Server:
 
     def handle(self, request: Request) -> Response | Later:
         """The answer to one request: at once, or Later (a query for a worker, a file to make)."""
+        host = request.headers.get("host")
+        if host is not None and host not in self._hosts and host.lower() not in self._hosts:
+            return _misdirected(host)
         try:
             return self._route(request)
         except TakedownError as failure:
@@ -176,6 +226,8 @@ class Server:
             return error(405 if known else 501, "only GET, HEAD and POST are answered here",
                          headers={"Allow": "GET, HEAD, POST"}, close=True)
         parts = urlsplit(request.target)
+        if parts.netloc and parts.netloc.lower() not in self._hosts:  # an absolute-form target names the host
+            return _misdirected(parts.netloc)
         path, parameters = parts.path, parse_form(parts.query)
         post = request.method == "POST"
         if path == "/sparql":
@@ -253,6 +305,13 @@ _STAMP = lambda second: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
 def _refusal(failure: TakedownError) -> Response:
     status = next(code for cls, code in _STATUS if isinstance(failure, cls))
     return error(status, "\n".join(failure.lines), headers={"Retry-After": "5"} if status == 503 else {})
+
+
+def _misdirected(host: str) -> Response:
+    """The answer to a Host this server does not answer to: a page of another name (its DNS rebound
+    to this machine) reads nothing from it."""
+    return error(421, f"this server does not answer to Host {host[:100]!r}; to add a name, start it with "
+                      "--allow-host NAME", close=True)
 
 
 def _nothing(path: str) -> Response:

@@ -18,9 +18,12 @@ is closed.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import selectors
 import socket
+import stat
 import threading
 import time
 from collections import deque
@@ -273,44 +276,28 @@ class Loop:
     def _parse(self, connection: _Connection) -> None:
         """Answer the request at the head of the buffer once all of it has arrived."""
         buffer = connection.buffer
-        end = _head_end(buffer)
-        if end < 0:
+        blank = _BLANK_LINE.search(buffer)
+        if blank is None:
             first = buffer.find(b"\n")
             if (first if first >= 0 else len(buffer)) > MAX_LINE:
                 return self._refuse(connection, 414, "the request line is longer than 65,536 bytes", buffer[:200])
             if len(buffer) > 2 * MAX_LINE:
                 return self._refuse(connection, 431, "the request's headers are longer than 65,536 bytes", buffer[:200])
             return
-        lines = bytes(buffer[:end]).split(b"\n")
-        raw = lines[0].rstrip(b"\r")
+        head = bytes(buffer[:blank.start() + 1])  # each line with its LF
+        line_end = head.find(b"\n")
+        raw = head[:line_end - 1] if head[line_end - 1:line_end] == b"\r" else head[:line_end]
         if len(raw) > MAX_LINE:
             return self._refuse(connection, 414, "the request line is longer than 65,536 bytes", raw[:200])
         line = raw.decode("iso-8859-1")
         connection.started, connection.line = time.monotonic(), line
-        parts = line.split()
-        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            return self._refuse(connection, 400, f"bad request syntax ({line[:80]!r})", raw)
-        method, target, version = parts
-        if version not in ("HTTP/1.1", "HTTP/1.0"):
-            return self._refuse(connection, 505, f"HTTP version {version[:20]} is not served; use HTTP/1.1", raw)
-        headers: dict[str, str] = {}
-        fields = [item.rstrip(b"\r") for item in lines[1:] if item.rstrip(b"\r")]
-        if len(fields) > MAX_HEADERS or end - len(raw) > MAX_LINE:
-            return self._refuse(connection, 431, "the request has too many headers, or headers too long", raw)
-        for item in fields:
-            name, colon, value = item.decode("iso-8859-1").partition(":")
-            if not colon or not name.strip():
-                return self._refuse(connection, 400, f"a malformed header line ({item[:60]!r})", raw)
-            headers[name.strip().lower()] = value.strip()
-        length = headers.get("content-length")
-        if length is None and method == "POST" or "transfer-encoding" in headers:
-            return self._refuse(connection, 411, "a POST needs a Content-Length", raw)
-        if length is not None and not length.isdigit():
-            return self._refuse(connection, 400, "Content-Length is not a number", raw)
-        size = int(length or 0)
+        try:
+            method, target, version, headers, size = read_head(raw, head[line_end + 1:])
+        except Refused as refused:
+            return self._refuse(connection, refused.status, str(refused), raw)
         if size > self.max_body:
             return self._refuse(connection, 413, f"the body has {size:,} bytes; this endpoint takes at most {self.max_body:,}", raw)
-        start = _after_head(buffer, end)
+        start = blank.end()
         if len(buffer) - start < size:
             if headers.get("expect", "").lower() == "100-continue" and version == "HTTP/1.1" and len(buffer) == start:
                 self._raw_send(connection, b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -422,14 +409,194 @@ class Loop:
         connection.sock.close()
 
 
-def _head_end(buffer: bytearray) -> int:
-    """Where the blank line that ends a request's head starts (-1 if it has not arrived)."""
-    found = [i for i in (buffer.find(b"\r\n\r\n"), buffer.find(b"\n\n")) if i >= 0]
-    return min(found) if found else -1
+class Log:
+    """Lines for standard error, written without ever waiting.
+
+    The loop writes the access log itself, and a stream nobody reads (a supervisor's pipe left
+    full) once froze it on its next line, with every connection and Ctrl-C. Here a line the
+    stream cannot take at once waits in a buffer of ROOM bytes, written as the stream takes it
+    (tick(), on the loop's turns); past that, lines are dropped and counted, and once the buffer
+    is written again one line says how many were.
+    """
+
+    ROOM = 1 << 16
+    #: Seconds between tries while lines wait.
+    RETRY = 0.05
+
+    def __init__(self, fd: int):
+        self._write, self._close = _unwaiting_writer(fd)
+        self._pending = bytearray()
+        self._dropped = 0
+        self._broken = False  # the reader is gone: nothing more can be said
+        self._lock = threading.Lock()  # a lane's thread tells of a bug too
+
+    def line(self, text: str) -> None:
+        data = f"{text}\n".encode("utf-8", "backslashreplace")
+        with self._lock:
+            if self._pending or self._dropped or self._broken:
+                return self._wait(data)
+            try:
+                written = self._write(data)
+            except BlockingIOError:
+                written = 0
+            except OSError:
+                self._broken = True
+                return
+            if written < len(data):
+                self._pending += data[written:]
+
+    def _wait(self, data: bytes) -> None:
+        """Keep a line behind those that wait, or drop it (and every next one until they are written,
+        where the count is said)."""
+        if self._broken:
+            return
+        if self._dropped or len(self._pending) + len(data) > self.ROOM:
+            self._dropped += 1
+            return
+        self._pending += data
+
+    def tick(self, now: float) -> float | None:
+        with self._lock:
+            self._flush()
+            return now + self.RETRY if self._pending else None
+
+    def close(self, seconds: float) -> None:
+        """Write what waits for at most `seconds`, then let the stream go."""
+        deadline = time.monotonic() + seconds
+        while self.tick(time.monotonic()) is not None and time.monotonic() < deadline:
+            time.sleep(self.RETRY / 5)
+        self._close()
+
+    def _flush(self) -> None:
+        while self._pending:
+            try:
+                written = self._write(self._pending)
+            except BlockingIOError:
+                return
+            except OSError:
+                self._broken, self._pending = True, bytearray()
+                return
+            del self._pending[:written]
+            if not self._pending and self._dropped:
+                self._pending += f"takedown-kg: {self._dropped} log lines dropped (standard error was not read)\n".encode()
+                self._dropped = 0
 
 
-def _after_head(buffer: bytearray, end: int) -> int:
-    return end + (4 if buffer[end:end + 4] == b"\r\n\r\n" else 2)
+def _unwaiting_writer(fd: int) -> tuple[Callable[[bytes], int], Callable[[], None]]:
+    """A write to the stream of `fd` that never waits (BlockingIOError when the stream is full),
+    and what closes it. O_NONBLOCK belongs to the open file, which a pipe or a terminal shares
+    with others (the shell, the other end of a 2>&1): set on `fd`, it would surprise them. So a
+    pipe or a terminal is opened anew through /proc, a socket is told MSG_DONTWAIT at each write,
+    and a file is written as it is (a file never waits for a reader)."""
+    try:
+        kind = os.fstat(fd).st_mode
+    except OSError:  # no stderr at all
+        return len, lambda: None
+    if stat.S_ISSOCK(kind):
+        sock = socket.socket(fileno=os.dup(fd))
+        return (lambda data: sock.send(data, socket.MSG_DONTWAIT)), sock.close
+    if stat.S_ISREG(kind):
+        own = os.dup(fd)
+        return functools.partial(os.write, own), functools.partial(os.close, own)
+    try:
+        own = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:  # no /proc, or another user's pipe: the shared file itself, made blocking again at close
+        own = os.dup(fd)
+        os.set_blocking(own, False)
+        return functools.partial(os.write, own), lambda: (os.set_blocking(own, True), os.close(own))
+    return functools.partial(os.write, own), functools.partial(os.close, own)
+
+
+class Refused(Exception):
+    """A request this server does not read: its status, and the one line that says why."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+#: RFC 9112's grammar, as h11 reads it: a head ends at the first blank line (CRLF or a bare LF
+#: ending each line); a request line is three parts split by single spaces; a header is a
+#: token, a colon, then a value with no NUL, CR, LF, VT or FF in it.
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+_TOKEN = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]++"  # possessive (as the value's class): never backtracks, a third faster
+_REQUEST_LINE = re.compile(rb"%s [\x21-\x7e]++ HTTP/[0-9]\.[0-9]" % _TOKEN)
+_FIELD_LINES = re.compile(rb"(?:%s:[^\x00\n\r\x0b\x0c]*+\r?\n)*+" % _TOKEN)
+_FIELD_LINE = re.compile(rb"%s:[^\x00\n\r\x0b\x0c]*+\r?" % _TOKEN)
+_NAME = re.compile(_TOKEN)
+
+
+def read_head(raw: bytes, fields: bytes) -> tuple[str, str, str, dict[str, str], int]:
+    """(method, target, version, headers with names in lower case, body size) of a request line
+    (without its line end) and its header lines (each ending in LF or CRLF); Refused if RFC 9112
+    says refuse (where this server differs from h11, on purpose, tests/test_serve_parser.py says why)."""
+    if _REQUEST_LINE.fullmatch(raw) is None:
+        raise Refused(400, f"a malformed request line ({raw[:80].decode('iso-8859-1')!r}); "
+                           "write METHOD /path HTTP/1.1 with single spaces")
+    method, target, version = raw.decode("ascii").split(" ")
+    if version not in ("HTTP/1.1", "HTTP/1.0"):
+        raise Refused(505, f"HTTP version {version[5:]} is not served; use HTTP/1.1")
+    if fields.count(b"\n") > MAX_HEADERS or len(fields) > MAX_LINE:
+        raise Refused(431, "the request has too many headers, or headers too long")
+    if _FIELD_LINES.fullmatch(fields) is None:
+        raise Refused(400, _malformed(fields))
+    headers: dict[str, str] = {}
+    for item in fields.decode("iso-8859-1").split("\n")[:-1]:
+        name, _, value = item.partition(":")
+        name, value = name.lower(), value.strip(" \t\r")
+        if name in headers:
+            value = _repeated(name, headers[name], value)
+        headers[name] = value
+    return method, target, version, headers, _body_size(method, version, headers)
+
+
+def _repeated(name: str, before: str, value: str) -> str:
+    """The value of a header given twice: the last, except where a second one is a smuggler's tool."""
+    if name == "host":
+        raise Refused(400, "the request has more than one Host header")
+    if name == "content-length":
+        return f"{before}, {value}"  # as a list in one header: every length in it must be the same
+    return value
+
+
+def _body_size(method: str, version: str, headers: dict[str, str]) -> int:
+    if "host" not in headers and version == "HTTP/1.1":
+        raise Refused(400, "an HTTP/1.1 request needs a Host header")
+    if "transfer-encoding" in headers:
+        raise Refused(411, "Transfer-Encoding is not read here; send the body with a Content-Length")
+    length = headers.get("content-length")
+    if length is None:
+        if method == "POST":
+            raise Refused(411, "a POST needs a Content-Length")
+        return 0
+    lengths = {part.strip(" \t") for part in length.split(",")}  # "6, 6" is one length said twice
+    if len(lengths) != 1:
+        raise Refused(400, f"the request has different Content-Length values ({length[:40]})")
+    size = lengths.pop()
+    if not (size.isascii() and size.isdigit()):
+        raise Refused(400, "Content-Length is not a number")
+    return int(size)
+
+
+def _malformed(fields: bytes) -> str:
+    """Which header line breaks the grammar, and how (a refusal only: not on the way of a request)."""
+    for item in fields.split(b"\n")[:-1]:
+        if _FIELD_LINE.fullmatch(item):
+            continue
+        shown = item.rstrip(b"\r")[:60].decode("iso-8859-1")
+        name, colon, _ = item.partition(b":")
+        if item[:1] in (b" ", b"\t"):
+            why = "a line folded onto the header before it (obs-fold) is refused"
+        elif not colon:
+            why = "it has no colon"
+        elif name.rstrip(b" \t") != name:
+            why = "a header has no space before its colon"
+        elif _NAME.fullmatch(name) is None:
+            why = "a header's name is a token (letters, digits and !#$%&'*+-.^_`|~)"
+        else:
+            why = "a header's value holds no NUL, CR, VT or FF"
+        return f"a malformed header line ({shown!r}): {why}"
+    return "a malformed header line"
 
 
 _HTTP_DATE = lambda second: formatdate(second, usegmt=True)  # noqa: E731
