@@ -248,7 +248,7 @@ def cmd_graph(args) -> int:
     for path in written:
         _out(f"wrote {_show(path)}")
     if args.open:
-        # lazy: the HTTP client loads only where a request is made
+        # lazy: only --open needs a browser
         import webbrowser
 
         # No browser is not a failure: the page is written, the user can open it.
