@@ -79,7 +79,7 @@ def cmd_build(args) -> int:
     # lazy: a command loads only the stages it runs
     from .export import build
 
-    result = build(args.out, base=args.base, data=args.data, infer=args.infer)
+    result = build(args.out, base=args.base, data=args.data, infer=args.infer, progress=True)
     _out(f"takedown-kg: built the graph of {len(result.slugs)} source{'s' if len(result.slugs) != 1 else ''}")
     for line in result.summary.lines():
         _out("  " + line)
