@@ -322,3 +322,25 @@ def test_wrong_urls_and_credentials_are_refused_before_anything_is_sent(built, a
     result = run_cli("push", *arguments, cwd=built, env=environment)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
     assert "hunter2" not in result.stderr
+
+
+# What an attacker's run did to push, and hostile stores on loopback: each must end in one
+# `Error:` line with exit code 2, never print a credential, and end when --timeout says.
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["http://127.0.0.1:port/store"], "'http://127.0.0.1:port/store': the port is not a number from 1 to 65535"),
+    (["http://127.0.0.1:99999/store"], "'http://127.0.0.1:99999/store': the port is not a number from 1 to 65535"),
+    (["http://127.0.0.1:1/my store"], "the URL holds a space or a control character: percent-encode it (a space is %20)"),
+    (["http://127.0.0.1:1/store\r\nX-Injected: 1"],
+     "the URL holds a space or a control character: percent-encode it (a space is %20)"),
+    (["http://127.0.0.1:1/st\u00f6re"], "the URL's path or query holds a character other than ASCII: percent-encode it"),
+    (["http://[::1/store"], "'http://[::1/store' is not a URL: an IPv6 host is written in brackets, as http://[::1]:7878/store"),
+    (["http://127.0.0.1:1/store", "--timeout", "inf"], "--timeout inf: give a number of seconds above 0 and at most 86400"),
+    (["http://127.0.0.1:1/store", "--timeout", "nan"], "--timeout nan: give a number of seconds above 0 and at most 86400"),
+    (["http://127.0.0.1:1/store", "--timeout", "0"], "--timeout 0.0: give a number of seconds above 0 and at most 86400"),
+    (["http://127.0.0.1:1/store", "--timeout", "-1"], "--timeout -1.0: give a number of seconds above 0 and at most 86400"),
+], ids=["port not a number", "port too large", "space", "CR LF", "not ASCII", "IPv6 unclosed",
+        "timeout inf", "timeout nan", "timeout 0", "timeout -1"])
+def test_a_url_or_timeout_that_cannot_be_used_is_one_line(built, arguments, message):
+    result = run_cli("push", *arguments, cwd=built)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")

@@ -23,6 +23,8 @@ PASSWORD = "TAKEDOWN_KG_STORE_PASSWORD"
 SCHEME = "TAKEDOWN_KG_STORE_AUTH"
 #: The default graph (what each named graph is, where it comes from), as the protocol names it.
 DEFAULT_GRAPH = "default graph"
+#: The longest --timeout, a day, as for query and serve.
+MAX_TIMEOUT = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,47 @@ def credentials(environment: Mapping[str, str]) -> str | Digest | None:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url)
+    if " " in url or not url.isprintable():
+        # Sent as it is, a CR LF would end the request line and begin a header the URL chose.
+        raise UsageError("the URL holds a space or a control character: percent-encode it (a space is %20)")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UsageError(f"{url[:120]!r} is not a URL: {_why_unsplittable(url)}") from None
     if parts.username is not None or parts.password is not None:
         # Not even the URL is repeated: it holds the secret.
         raise UsageError(f"the URL holds a user or password; give them in {USER} and {PASSWORD} instead")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{url[:120]!r} is not an http:// or https:// URL of a Graph Store Protocol endpoint "
                          "(Oxigraph: http://HOST:7878/store)")
+    if not _port_is_valid(parts):
+        raise UsageError(f"{url[:120]!r}: the port is not a number from 1 to 65535")
     if parts.fragment:
         raise UsageError(f"{url[:120]}: a Graph Store Protocol URL has no #fragment")
+    if not (parts.path + parts.query).isascii():  # http.client sends the request line as ASCII
+        raise UsageError("the URL's path or query holds a character other than ASCII: percent-encode it")
     return url
+
+
+def _why_unsplittable(url: str) -> str:
+    """What to do about the two things urlsplit refuses: brackets that do not close, and a host
+    that Unicode normalization changes."""
+    if "[" in url or "]" in url:
+        return "an IPv6 host is written in brackets, as http://[::1]:7878/store"
+    return "give a host that is not ASCII in its xn-- form"
+
+
+def _port_is_valid(parts) -> bool:
+    try:
+        return parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or past 65535
+        return False
+
+
+def check_timeout(seconds: float) -> float:
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan
+        raise UsageError(f"--timeout {seconds!r}: give a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    return float(seconds)
 
 
 def check_graph_name(name: str, taken: list[str]) -> None:
@@ -119,6 +152,7 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
     import urllib.request
 
     check_url(url)
+    check_timeout(timeout)
     if default_graph is not None:
         check_graph_name(default_graph, served.graphs())
     written: list[str] = []
