@@ -202,11 +202,15 @@ def test_without_a_default_graph_name_virtuoso_says_why_in_one_line(virtuoso, bu
 
 
 class _Store(http.server.BaseHTTPRequestHandler):
-    """A store that records each request (method, path, Authorization) and answers from a list of statuses."""
+    """A store that records each request (method, path, Authorization) and answers from a list of
+    statuses, or as `answer(handler)` writes it (a hostile store)."""
 
     def do_PUT(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.seen.append((self.command, self.path, self.headers.get("Authorization")))
+        if self.server.answer:
+            self.server.answer(self)
+            return
         status = self.server.statuses.pop(0) if self.server.statuses else 204
         body = b"" if status < 400 else b"no such luck\n"
         self.send_response(status)
@@ -223,14 +227,18 @@ class _Store(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_store(*statuses: int, challenge: str | None = None):
+def fake_store(*statuses: int, challenge: str | None = None, answer=None):
+    """A store on a free loopback port until the block ends; yields its URL and the requests it saw.
+    `answer`, when given, writes every answer; it stops early once `handler.server.stopped` is set."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Store)
-    server.seen, server.statuses, server.challenge = [], list(statuses), challenge
+    server.seen, server.statuses, server.challenge, server.answer = [], list(statuses), challenge, answer
+    server.stopped = threading.Event()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/store", server.seen
     finally:
+        server.stopped.set()
         server.shutdown()
         server.server_close()
 
@@ -344,3 +352,116 @@ def test_wrong_urls_and_credentials_are_refused_before_anything_is_sent(built, a
 def test_a_url_or_timeout_that_cannot_be_used_is_one_line(built, arguments, message):
     result = run_cli("push", *arguments, cwd=built)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
+
+
+FIRST = f"<{GRAPHS[0]}>"
+NOTHING_BEFORE = "no graph was written before it"
+
+
+def raw_answer(data: bytes):
+    """A store that answers with these bytes, whatever they are, and closes."""
+
+    def answer(handler):
+        try:
+            handler.wfile.write(data)
+        except OSError:  # push hung up before the end (a line too long): what it should do
+            pass
+
+    return answer
+
+
+@pytest.mark.parametrize(("answer", "what"), [
+    (b"SPDY/9 banana\r\n\r\n", "answered with a status line that is not HTTP"),
+    (b"HTTP/1.0 2O1 Created\r\n\r\n", "answered with a status line that is not HTTP"),
+    (b"HTTP/1.0 201 " + b"x" * 70_000 + b"\r\n\r\n", "answered with a line longer than 65536 bytes"),
+    (b"HTTP/1.0 201 Created\r\n" + b"X-Header: 1\r\n" * 101 + b"\r\n", "answered with more than 100 headers"),
+    (b"HTTP/1.0 201 Created\r\nContent-Length: 100\r\n\r\nonly 10 b.", "sent a body shorter than it announced"),
+    (b"", "closed the connection without an answer"),
+], ids=["garbage status line", "status not a number", "long line", "101 headers", "short body", "nothing"])
+def test_an_answer_that_is_not_http_is_one_line(built, answer, what):
+    with fake_store(answer=raw_answer(answer)) as (url, seen):
+        result = run_cli("push", url, cwd=built)
+    assert len(seen) == 1
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: graph {FIRST}: {url} {what} (is it a Graph Store Protocol endpoint?); "
+                             f"{NOTHING_BEFORE}\n")
+
+
+TRICKLED = {  # what is sent at once, then what is sent a byte a second (10 s)
+    "headers": (b"HTTP/1.0 201 Created\r\n", b"X-Slow: 1\r\n\r\n"),
+    "body": (b"HTTP/1.0 201 Created\r\nContent-Length: 10\r\n\r\n", b"x" * 10),
+    "error body": (b"HTTP/1.0 500 Oops\r\nContent-Length: 10\r\n\r\n", b"x" * 10),
+}
+
+
+def trickling(where: str, arrivals: list[float]):
+    """A store that sends its first answer a byte a second, so that no socket read ever waits
+    long; it refuses the next requests at once (push without a bound then ends in 10 s)."""
+
+    def answer(handler):
+        import time
+
+        if arrivals:
+            raw_answer(b"HTTP/1.0 500 Enough\r\nContent-Length: 0\r\n\r\n")(handler)
+            return
+        arrivals.append(time.monotonic())
+        at_once, slowly = TRICKLED[where]
+        try:
+            handler.wfile.write(at_once)
+            for byte in slowly:
+                if handler.server.stopped.wait(1):
+                    return
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+        except OSError:  # push hung up: what it should do
+            return
+
+    return answer
+
+
+@pytest.mark.parametrize("where", list(TRICKLED))
+def test_timeout_bounds_the_whole_request_not_each_read(built, where):
+    import time
+
+    arrivals: list[float] = []
+    with fake_store(answer=trickling(where, arrivals)) as (url, seen):
+        result = run_cli("push", url, "--timeout", "2", cwd=built)
+        ended = time.monotonic()
+    assert len(arrivals) == len(seen) == 1
+    assert ended - arrivals[0] < 2 + 1, f"push went on {ended - arrivals[0]:.1f} s after its request arrived"
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: graph {FIRST}: {url} did not answer within 2 s (give it longer with --timeout); "
+                             f"{NOTHING_BEFORE}\n")
+
+
+class _OneGraph:
+    """What push reads of a dataset, with one triple in one named graph."""
+
+    def __init__(self):
+        import pyoxigraph
+
+        self.store = pyoxigraph.Store()
+        self.store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:x:s"), pyoxigraph.NamedNode("urn:x:p"),
+                                       pyoxigraph.Literal("o"), pyoxigraph.NamedNode("urn:x:g")))
+
+    def graphs(self) -> list[str]:
+        return ["urn:x:g"]
+
+
+def test_a_request_given_up_on_does_not_live_on():
+    """The library's caller goes on after the timeout: the request's thread must end then too,
+    not when the store stops sending."""
+    import time
+
+    from takedown_kg.errors import PushFailed
+    from takedown_kg.push import push
+
+    arrivals: list[float] = []
+    with fake_store(answer=trickling("body", arrivals)) as (url, seen):
+        with pytest.raises(PushFailed, match=r"did not answer within 1.5 s"):
+            list(push(url, _OneGraph(), timeout=1.5))
+        deadline = time.monotonic() + 1
+        while any(t.name == "takedown-kg push" for t in threading.enumerate()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [t for t in threading.enumerate() if t.name == "takedown-kg push"]
+    assert len(seen) == 1

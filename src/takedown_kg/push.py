@@ -5,17 +5,25 @@ as many. Credentials come from the environment only (a bearer token, or a
 user and a password for Basic authentication, or for Digest with
 TAKEDOWN_KG_STORE_AUTH=digest, as Virtuoso asks) and are never part of a
 message: an error names the graph, the URL without credentials and the
-status, and the graphs written before it.
+status, and the graphs written before it. Each request, from the connection
+to the last byte of the answer, ends within its timeout however slowly the
+store sends.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
+import socket
+import threading
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from .errors import PushFailed, UsageError
+from .safety import visible
 
 TOKEN = "TAKEDOWN_KG_STORE_TOKEN"
 USER = "TAKEDOWN_KG_STORE_USER"
@@ -25,6 +33,8 @@ SCHEME = "TAKEDOWN_KG_STORE_AUTH"
 DEFAULT_GRAPH = "default graph"
 #: The longest --timeout, a day, as for query and serve.
 MAX_TIMEOUT = 86_400.0
+#: How much of a store's reason phrase, or of the first line of its body, an error shows.
+SHOWN_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -145,24 +155,15 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
 
     `default_graph`, when given, is the named graph that takes the default
     graph's triples, for a store that has no unnamed default graph (Virtuoso).
+    Each request, with its answer, takes at most `timeout` seconds.
     Raises PushFailed at the first graph the store refuses or cannot take,
     naming the graphs written before it.
     """
-    import urllib.error
-    import urllib.request
-
     check_url(url)
     check_timeout(timeout)
     if default_graph is not None:
         check_graph_name(default_graph, served.graphs())
     written: list[str] = []
-    # No redirect is followed: a PUT with credentials goes only where it was sent.
-    handlers = [_no_redirect()]
-    if isinstance(auth, Digest):  # answered to the store's challenge, for this URL only
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, url, auth.user, auth.password)
-        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-    opener = urllib.request.build_opener(*handlers)
     for name, data, count in graphs(served):
         if name == DEFAULT_GRAPH and default_graph is not None:
             name = default_graph
@@ -175,33 +176,215 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
         if isinstance(auth, str):
             request.add_unredirected_header("Authorization", auth)
         try:
-            with opener.open(request, timeout=timeout) as response:
-                status = response.status
-                response.read()
-        except urllib.error.HTTPError as error:
-            raise PushFailed(f"graph {_show(name)}: {url} answered HTTP {error.code} {error.reason}"
-                             f"{_detail(error)}{_hint(error.code, name)}; {_before(written)}") from None
-        except ValueError:  # urllib's Digest handler met a challenge of a scheme it does not answer
-            raise PushFailed(f"graph {_show(name)}: {url} asks for an authentication other than Digest or Basic; "
+            answer = _put(url, request, auth, timeout)
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            raise PushFailed(f"graph {_show(name)}: {_failure(error, url, auth, timeout)}; "
                              f"{_before(written)}") from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", None) or error
-            reason = getattr(reason, "strerror", None) or str(reason)
-            raise PushFailed(f"graph {_show(name)}: cannot reach {url} ({reason}); {_before(written)}") from None
+        if not 200 <= answer.status < 300:
+            raise PushFailed(f"graph {_show(name)}: {_refusal(answer, url, name)}; {_before(written)}")
         written.append(name)
-        yield Pushed(name, count, status, address)
+        yield Pushed(name, count, answer.status, address)
 
 
-def _no_redirect():
-    import urllib.request
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    reason: str
+    #: The start of the body of a refusal (what the store says is wrong); empty for a success.
+    said: bytes
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        """Refuse every redirect: urllib then raises HTTPError for the 3xx itself."""
 
-        def redirect_request(self, *args, **kwargs):
-            return None
+def _put(url: str, request, auth, timeout: float) -> _Answer:
+    """Send one request and read its whole answer, all within `timeout` seconds."""
+    connections = _Connections()
+    opener = _opener(url, auth, connections)
+    return _within(timeout, connections, lambda: _exchange(opener, request, timeout))
 
-    return NoRedirect
+
+def _exchange(opener, request, timeout: float) -> _Answer:
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            _read_to_the_end(response)
+            return _Answer(response.status, response.reason, b"")
+    except urllib.error.HTTPError as refusal:
+        try:
+            return _Answer(refusal.code, str(refusal.reason), _start_of(refusal))
+        finally:
+            refusal.close()
+
+
+def _read_to_the_end(response) -> None:
+    """Read a success's body without keeping it: a store may send more than memory holds."""
+    while response.read(1 << 16):
+        pass
+    if response.length:  # read(n) returns short where read() raises: say it as read() would
+        raise http.client.IncompleteRead(b"", response.length)
+
+
+def _start_of(refusal) -> bytes:
+    try:
+        return refusal.read(500)
+    except (OSError, http.client.HTTPException):  # the status says enough without it
+        return b""
+
+
+def _within(seconds: float, connections: _Connections, work: Callable[[], _Answer]) -> _Answer:
+    """work(), in a thread of its own, given `seconds` in all (TimeoutError after them).
+
+    A socket's timeout bounds each wait for a byte, not the request: a store that
+    sends a byte a second holds a request for as long as it likes. So this thread
+    waits for the whole of it, then shuts its sockets, which ends the other
+    thread's reads and writes at once. (A name lookup cannot be cut short: a
+    thread stuck in one ends when it does, after push has given up on it.)
+    """
+    outcome: list[tuple[_Answer | None, Exception | None]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((work(), None))
+        except Exception as error:  # given to the waiting thread, which says what it was
+            outcome.append((None, error))
+
+    worker = threading.Thread(target=run, name="takedown-kg push", daemon=True)
+    worker.start()
+    try:
+        worker.join(seconds)
+    except BaseException:  # Ctrl-C: the request ends with push
+        connections.shut()
+        raise
+    if worker.is_alive():
+        connections.shut()
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    answer, error = outcome[0]
+    if error is not None:
+        raise error
+    return answer
+
+
+class _Connections:
+    """What the connections of one request opened: their sockets, shut together when its time is up."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._opened: list[socket.socket] = []
+        self._shut = False
+
+    def opened(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._opened.append(sock)
+            late = self._shut
+        if late:
+            _shut(sock)
+
+    def shut(self) -> None:
+        with self._lock:
+            self._shut = True
+            opened = list(self._opened)
+        for sock in opened:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        # The plain socket's shutdown, also for TLS (whose own would unwrap it under a reading thread).
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:  # closed already
+        pass
+
+
+def _opener(url: str, auth, connections: _Connections):
+    """urllib's opener for one request: no redirect followed (a PUT with credentials goes only where
+    it was sent), Digest answered for this URL only, and each socket it opens told to `connections`."""
+    handlers = [_NoRedirect(), _HTTPHandler(connections), _HTTPSHandler(connections)]
+    if isinstance(auth, Digest):
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, auth.user, auth.password)
+        handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+    return urllib.request.build_opener(*handlers)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: urllib then raises HTTPError for the 3xx itself."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class _Tracking:
+    """Mixed into urllib's HTTP and HTTPS handlers: their connections tell `connections` of each
+    socket they open."""
+
+    def __init__(self, connections: _Connections):
+        super().__init__()
+        self.connections = connections
+
+    def do_open(self, http_class, req, **settings):
+        connections = self.connections
+
+        class Connection(http_class):
+            def connect(self):
+                super().connect()
+                connections.opened(self.sock)
+
+        return super().do_open(Connection, req, **settings)
+
+
+class _HTTPHandler(_Tracking, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_Tracking, urllib.request.HTTPSHandler):
+    pass
+
+
+def _failure(error: Exception, url: str, auth, timeout: float) -> str:
+    """What went wrong, from what urllib or http.client raised. Their own text is not repeated
+    where it may hold what the store sent (a status line that echoes the credentials)."""
+    if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
+        return f"{url} did not answer within {timeout:g} s (give it longer with --timeout)"
+    if isinstance(error, http.client.HTTPException):
+        return f"{url} {_unreadable(error)} (is it a Graph Store Protocol endpoint?)"
+    if isinstance(error, ValueError) and isinstance(auth, Digest):
+        # urllib's Digest handler met a challenge of a scheme or an algorithm it does not answer
+        return f"{url} asks for an authentication other than Digest or Basic"
+    if isinstance(error, ValueError):
+        return f"the request to {url} cannot be made ({type(error).__name__})"
+    reason = getattr(error, "reason", None) or error
+    reason = getattr(reason, "strerror", None) or str(reason)
+    return f"cannot reach {url} ({_store_line(reason)})"  # urllib's reason may quote the store
+
+
+#: What a store did, by what http.client raised; the most particular first (a RemoteDisconnected
+#: is a BadStatusLine too).
+_UNREADABLE = (
+    (http.client.RemoteDisconnected, "closed the connection without an answer"),
+    (http.client.IncompleteRead, "sent a body shorter than it announced"),
+    (http.client.LineTooLong, "answered with a line longer than 65536 bytes"),
+    (http.client.BadStatusLine, "answered with a status line that is not HTTP"),
+    (http.client.UnknownProtocol, "answered in a version of HTTP other than 1.0 and 1.1"),
+)
+
+
+def _unreadable(error: http.client.HTTPException) -> str:
+    for kind, what in _UNREADABLE:
+        if isinstance(error, kind):
+            return what
+    if type(error) is http.client.HTTPException:  # http.client raises it bare for one thing only
+        return "answered with more than 100 headers"
+    return f"answered in a form push cannot read ({type(error).__name__})"
+
+
+def _refusal(answer: _Answer, url: str, name: str) -> str:
+    said = _store_line(answer.said.decode("utf-8", "replace"))
+    detail = f": {said}" if said else ""
+    reason = _store_line(answer.reason)
+    return f"{url} answered HTTP {answer.status} {reason}{detail}{_hint(answer.status, name)}"
+
+
+def _store_line(text: str) -> str:
+    """The first line of what a store sent, as an error shows it: control characters shown as escapes."""
+    lines = text.strip().splitlines()
+    return visible(lines[0])[:SHOWN_CHARS] if lines else ""
 
 
 def _show(name: str) -> str:
@@ -220,14 +403,3 @@ def _hint(code: int, name: str) -> str:
     if name == DEFAULT_GRAPH:  # Virtuoso answers 500 to ?default: it has no unnamed default graph
         return " (a store without an unnamed default graph takes it as a named graph: --default-graph IRI)"
     return ""
-
-
-def _detail(error) -> str:
-    """The first line of what the store said, when it said something short."""
-    from .safety import visible
-
-    try:
-        text = error.read(500).decode("utf-8", "replace").strip().splitlines()
-    except Exception:
-        return ""
-    return f": {visible(text[0][:120])}" if text and text[0] else ""
