@@ -465,3 +465,111 @@ def test_a_request_given_up_on_does_not_live_on():
             time.sleep(0.05)
         assert not [t for t in threading.enumerate() if t.name == "takedown-kg push"]
     assert len(seen) == 1
+
+
+BEARER = {"TAKEDOWN_KG_STORE_TOKEN": SECRET_TOKEN}
+BASIC = {"TAKEDOWN_KG_STORE_USER": "loader", "TAKEDOWN_KG_STORE_PASSWORD": SECRET_PASSWORD}
+DIGEST_LOADER = {**BASIC, "TAKEDOWN_KG_STORE_AUTH": "digest"}
+DIGEST_CHALLENGE = 'Digest realm="store", nonce="0c5f9a2b", qop="auth"'
+
+
+def _credential_first(sent: str) -> str:
+    """The Authorization header with a Digest response moved to the front: what a store that
+    wants it shown puts within the first 120 characters push shows of a reason or a body."""
+    response = re.search(r'response="[^"]*", ', sent)
+    return response.group() + sent.replace(response.group(), "") if response else sent
+
+
+def echo_authorization(where: str):
+    """A store that repeats the Authorization header it got in its reason phrase (whole, cut short
+    or one sent earlier), its body or in place of its status line; it answers a request without
+    one with a Digest challenge, and the first Digest answer too with a new one for "earlier"."""
+
+    def answer(handler):
+        sent = [auth for _, _, auth in handler.server.seen if auth]
+        if not sent or (where == "earlier" and len(sent) == 1):
+            handler.send_response(401)
+            handler.send_header("WWW-Authenticate", DIGEST_CHALLENGE.replace("0c5f9a2b", f"0c5f9a2b{len(sent)}"))
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        echoed = f"you sent {_credential_first(sent[0] if where == 'earlier' else sent[-1])}"
+        if where == "cut short":  # as a store that shows 30 characters of each header
+            echoed = echoed[:len("you sent ") + 30]
+        if where == "status line":
+            handler.wfile.write(f"{echoed}\r\n\r\n".encode())
+            return
+        body = f"{echoed}\nand that was wrong\n".encode() if where == "body" else b"denied\n"
+        handler.send_response(403, "Forbidden" if where == "body" else echoed)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+def assert_no_piece_of(secrets: list[str], printed: str) -> None:
+    """Not a secret, nor any 16 characters of one, is in `printed`."""
+    for secret in secrets:
+        for start in range(len(secret) - 15):
+            assert secret[start:start + 16] not in printed, (secret, printed)
+
+
+def _secrets_of(environment: dict, seen: list) -> list[str]:
+    """What must never be printed: the token or the password, the Basic header's base64 of
+    user:password, and each Digest response push sent."""
+    found = [environment.get("TAKEDOWN_KG_STORE_TOKEN") or environment["TAKEDOWN_KG_STORE_PASSWORD"]]
+    if "TAKEDOWN_KG_STORE_USER" in environment:
+        found.append(base64.b64encode(f"loader:{SECRET_PASSWORD}".encode()).decode())
+    found += [re.search(r'response="([^"]+)"', auth).group(1) for _, _, auth in seen if auth and "response=" in auth]
+    return found
+
+
+@pytest.mark.parametrize("where", ["reason", "body", "status line", "cut short"])
+@pytest.mark.parametrize("environment", [BEARER, BASIC, DIGEST_LOADER], ids=["bearer", "basic", "digest"])
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["", "debug"])
+def test_a_store_echoing_the_credentials_never_gets_them_printed(built, where, environment, debug):
+    with fake_store(answer=echo_authorization(where)) as (url, seen):
+        result = run_cli(*debug, "push", url, cwd=built, env=environment)
+    assert seen[-1][2] is not None, "the store got no credentials: the test would prove nothing"
+    secrets = _secrets_of(environment, seen)
+    if environment is DIGEST_LOADER:
+        assert len(secrets) == 3, "no Digest response was sent: the test would prove nothing"
+    assert_no_piece_of(secrets, result.stdout + result.stderr)
+    assert result.stdout == ""
+    if debug:  # the traceback (Python's exit code 1) holds no credential either
+        assert result.returncode == 1 and "takedown_kg.errors.PushFailed: graph <" in result.stderr
+        return
+    assert result.returncode == 2
+    if where == "status line":
+        assert result.stderr == (f"Error: graph {FIRST}: {url} answered with a status line that is not HTTP "
+                                 f"(is it a Graph Store Protocol endpoint?); {NOTHING_BEFORE}\n")
+    else:  # what the store said is shown, the credentials in it hidden
+        assert re.fullmatch(rf"Error: graph {re.escape(FIRST)}: {re.escape(url)} answered HTTP 403 .*\[redacted\].*"
+                            rf"; {NOTHING_BEFORE}\n", result.stderr), result.stderr
+
+
+def test_a_store_echoing_an_earlier_digest_answer_never_gets_it_printed(built):
+    """urllib answers each new Digest challenge on the same request: every answer is hidden, not the last only."""
+    with fake_store(answer=echo_authorization("earlier")) as (url, seen):
+        result = run_cli("push", url, cwd=built, env=DIGEST_LOADER)
+    assert [auth is not None for _, _, auth in seen] == [False, True, True]
+    assert_no_piece_of(_secrets_of(DIGEST_LOADER, seen), result.stdout + result.stderr)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert re.fullmatch(rf"Error: graph {re.escape(FIRST)}: {re.escape(url)} answered HTTP 403 you sent "
+                        rf'response="\[redacted\]", .*; {NOTHING_BEFORE}\n', result.stderr), result.stderr
+
+
+def test_a_dry_run_does_not_print_the_credentials_either(built):
+    url = f"http://127.0.0.1:1/store?key={SECRET_TOKEN}"
+    result = run_cli("push", url, "--dry-run", cwd=built, env=BEARER)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == "12 graphs, 2,160 triples, to http://127.0.0.1:1/store?key=[redacted]: nothing sent (--dry-run)"
+
+
+def test_a_token_a_header_cannot_carry_is_refused_without_showing_it(built):
+    result = run_cli("push", "http://127.0.0.1:1/store", cwd=built,
+                     env={"TAKEDOWN_KG_STORE_TOKEN": "hunter2\r\nX-Injected: 1"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("Error: TAKEDOWN_KG_STORE_TOKEN holds a space, a control character or a character "
+                             "other than ASCII, which a header cannot carry: give the token as the store issued it\n")

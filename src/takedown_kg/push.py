@@ -3,26 +3,29 @@
 PUT replaces the graph, so pushing twice leaves the same quads, not twice
 as many. Credentials come from the environment only (a bearer token, or a
 user and a password for Basic authentication, or for Digest with
-TAKEDOWN_KG_STORE_AUTH=digest, as Virtuoso asks) and are never part of a
-message: an error names the graph, the URL without credentials and the
-status, and the graphs written before it. Each request, from the connection
-to the last byte of the answer, ends within its timeout however slowly the
-store sends.
+TAKEDOWN_KG_STORE_AUTH=digest, as Virtuoso asks) and are never printed: an
+error names the graph, the URL, the status and the graphs written before it,
+and whatever push prints goes through Secrets.hide first, since a hostile
+store may echo the Authorization header it got. Each request, from the
+connection to the last byte of the answer, ends within its timeout however
+slowly the store sends.
 """
 
 from __future__ import annotations
 
 import base64
 import http.client
+import re
 import socket
 import threading
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
-from .errors import PushFailed, UsageError
+from .errors import PushFailed, TakedownError, UsageError
 from .safety import visible
 
 TOKEN = "TAKEDOWN_KG_STORE_TOKEN"
@@ -33,6 +36,8 @@ SCHEME = "TAKEDOWN_KG_STORE_AUTH"
 DEFAULT_GRAPH = "default graph"
 #: The longest --timeout, a day, as for query and serve.
 MAX_TIMEOUT = 86_400.0
+#: What push prints in place of a credential.
+REDACTED = "[redacted]"
 #: How much of a store's reason phrase, or of the first line of its body, an error shows.
 SHOWN_CHARS = 120
 
@@ -47,6 +52,27 @@ class Pushed:
 
 
 @dataclass(frozen=True)
+class Bearer:
+    """A token, sent as `Authorization: Bearer TOKEN`."""
+
+    token: str = field(repr=False)
+
+    def header(self) -> str:
+        return f"Bearer {self.token}"
+
+
+@dataclass(frozen=True)
+class Basic:
+    """A user and a password, sent as `Authorization: Basic base64(user:password)`."""
+
+    user: str
+    password: str = field(repr=False)
+
+    def header(self) -> str:
+        return f"Basic {_base64(self.user, self.password)}"
+
+
+@dataclass(frozen=True)
 class Digest:
     """A user and a password answered to a store's Digest challenge (never sent as they are)."""
 
@@ -54,8 +80,53 @@ class Digest:
     password: str = field(repr=False)
 
 
-def credentials(environment: Mapping[str, str]) -> str | Digest | None:
-    """The Authorization header the environment asks for, Digest credentials, or None."""
+def _base64(user: str, password: str) -> str:
+    return base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+
+
+class Secrets:
+    """What push never prints: each credential, in each form it is sent in or a store may echo it in."""
+
+    def __init__(self, auth: Bearer | Basic | Digest | None):
+        self._forms: set[str] = set()
+        if isinstance(auth, Bearer):
+            self._add(auth.token)
+        elif isinstance(auth, Basic):
+            self._add(auth.password)
+            self._add(_base64(auth.user, auth.password))
+        elif isinstance(auth, Digest):
+            self._add(auth.password)
+
+    def learn(self, sent: str | None) -> None:
+        """Hide the Digest response of an Authorization header push sent: it answers the store's challenge."""
+        for response in re.findall(r'\bresponse="([^"]+)"', sent or ""):
+            self._add(response)
+
+    def hide(self, text: str) -> str:
+        # Longest first, so that a form holding another goes whole.
+        for form in sorted(self._forms, key=len, reverse=True):
+            text = text.replace(form, REDACTED)
+        return text
+
+    @contextmanager
+    def hidden(self):
+        """Every error of takedown-kg raised in the block leaves it with the credentials hidden,
+        wherever its message came from (a URL, a store's answer)."""
+        try:
+            yield
+        except TakedownError as error:
+            raise type(error)(self.hide(str(error))).with_traceback(error.__traceback__) from None
+
+    def _add(self, secret: str) -> None:
+        # As it is sent; percent-encoded, as a URL holds it; and as UTF-8 read back as Latin-1,
+        # which is how http.client reads a reason phrase.
+        for form in (secret, quote(secret, safe=""), secret.encode("utf-8").decode("latin-1")):
+            if form:
+                self._forms.add(form)
+
+
+def credentials(environment: Mapping[str, str]) -> Bearer | Basic | Digest | None:
+    """The credentials the environment gives, or None."""
     token, user, password = (environment.get(name) or None for name in (TOKEN, USER, PASSWORD))
     scheme = (environment.get(SCHEME) or "basic").lower()
     if scheme not in ("basic", "digest"):
@@ -64,14 +135,18 @@ def credentials(environment: Mapping[str, str]) -> str | Digest | None:
         raise UsageError(f"set either {TOKEN} or {USER} and {PASSWORD}, not both")
     if token and scheme == "digest":
         raise UsageError(f"{SCHEME}=digest takes {USER} and {PASSWORD}, not {TOKEN}")
+    if token and not re.fullmatch(r"[!-~]+", token):
+        # Sent, it would break the header; http.client's error for it would print it.
+        raise UsageError(f"{TOKEN} holds a space, a control character or a character other than ASCII, "
+                         "which a header cannot carry: give the token as the store issued it")
     if token:
-        return f"Bearer {token}"
+        return Bearer(token)
     if bool(user) != bool(password):
         raise UsageError(f"{USER} and {PASSWORD} go together: set {PASSWORD if user else USER} too")
     if user and scheme == "digest":
         return Digest(user, password)
     if user:
-        return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+        return Basic(user, password)
     return None
 
 
@@ -121,8 +196,6 @@ def check_timeout(seconds: float) -> float:
 
 def check_graph_name(name: str, taken: list[str]) -> None:
     """--default-graph names a graph of its own: an absolute IRI that no source's graph has."""
-    import re
-
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", name):
         raise UsageError(f"--default-graph {name[:80]!r}: give an absolute IRI, for example urn:x-takedown-kg:default")
     if name in taken:
@@ -149,7 +222,7 @@ def graphs(served) -> list[tuple[str, bytes, int]]:
     return found
 
 
-def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = False,
+def push(url: str, served, *, auth: Bearer | Basic | Digest | None = None, dry_run: bool = False,
          timeout: float = 60.0, default_graph: str | None = None) -> Iterator[Pushed]:
     """PUT each graph of `served` to the store at `url`; yield each as it is written.
 
@@ -157,33 +230,35 @@ def push(url: str, served, *, auth: str | Digest | None = None, dry_run: bool = 
     graph's triples, for a store that has no unnamed default graph (Virtuoso).
     Each request, with its answer, takes at most `timeout` seconds.
     Raises PushFailed at the first graph the store refuses or cannot take,
-    naming the graphs written before it.
+    naming the graphs written before it; no error holds a credential.
     """
-    check_url(url)
-    check_timeout(timeout)
-    if default_graph is not None:
-        check_graph_name(default_graph, served.graphs())
-    written: list[str] = []
-    for name, data, count in graphs(served):
-        if name == DEFAULT_GRAPH and default_graph is not None:
-            name = default_graph
-        address = target(url, name)
-        if dry_run:
-            yield Pushed(name, count, None, address)
-            continue
-        request = urllib.request.Request(address, data=data, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
-        if isinstance(auth, str):
-            request.add_unredirected_header("Authorization", auth)
-        try:
-            answer = _put(url, request, auth, timeout)
-        except (OSError, http.client.HTTPException, ValueError) as error:
-            raise PushFailed(f"graph {_show(name)}: {_failure(error, url, auth, timeout)}; "
-                             f"{_before(written)}") from None
-        if not 200 <= answer.status < 300:
-            raise PushFailed(f"graph {_show(name)}: {_refusal(answer, url, name)}; {_before(written)}")
-        written.append(name)
-        yield Pushed(name, count, answer.status, address)
+    secrets = Secrets(auth)
+    with secrets.hidden():
+        check_url(url)
+        check_timeout(timeout)
+        if default_graph is not None:
+            check_graph_name(default_graph, served.graphs())
+        written: list[str] = []
+        for name, data, count in graphs(served):
+            if name == DEFAULT_GRAPH and default_graph is not None:
+                name = default_graph
+            address = target(url, name)
+            if dry_run:
+                yield Pushed(name, count, None, address)
+                continue
+            request = urllib.request.Request(address, data=data, method="PUT",
+                                             headers={"Content-Type": "application/n-triples"})
+            if isinstance(auth, (Bearer, Basic)):
+                request.add_unredirected_header("Authorization", auth.header())
+            try:
+                answer = _put(url, request, auth, timeout, secrets)
+            except (OSError, http.client.HTTPException, ValueError) as error:
+                raise PushFailed(f"graph {_show(name)}: {_failure(error, url, auth, timeout, secrets)}; "
+                                 f"{_before(written)}") from None
+            if not 200 <= answer.status < 300:
+                raise PushFailed(f"graph {_show(name)}: {_refusal(answer, url, name, secrets)}; {_before(written)}")
+            written.append(name)
+            yield Pushed(name, count, answer.status, address)
 
 
 @dataclass(frozen=True)
@@ -194,11 +269,17 @@ class _Answer:
     said: bytes
 
 
-def _put(url: str, request, auth, timeout: float) -> _Answer:
-    """Send one request and read its whole answer, all within `timeout` seconds."""
+def _put(url: str, request, auth, timeout: float, secrets: Secrets) -> _Answer:
+    """Send one request and read its whole answer, all within `timeout` seconds. `secrets` learns
+    each Authorization header sent on the way: urllib answers each new Digest challenge a store
+    makes, on the same request, and the store may echo any of the answers."""
     connections = _Connections()
     opener = _opener(url, auth, connections)
-    return _within(timeout, connections, lambda: _exchange(opener, request, timeout))
+    try:
+        return _within(timeout, connections, lambda: _exchange(opener, request, timeout))
+    finally:
+        for sent in connections.authorizations():
+            secrets.learn(sent)
 
 
 def _exchange(opener, request, timeout: float) -> _Answer:
@@ -262,11 +343,13 @@ def _within(seconds: float, connections: _Connections, work: Callable[[], _Answe
 
 
 class _Connections:
-    """What the connections of one request opened: their sockets, shut together when its time is up."""
+    """What the connections of one request opened and sent: their sockets, shut together when its
+    time is up, and the Authorization headers they sent."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._opened: list[socket.socket] = []
+        self._authorizations: list[str] = []
         self._shut = False
 
     def opened(self, sock: socket.socket) -> None:
@@ -275,6 +358,14 @@ class _Connections:
             late = self._shut
         if late:
             _shut(sock)
+
+    def sent_authorization(self, value: str) -> None:
+        with self._lock:
+            self._authorizations.append(value)
+
+    def authorizations(self) -> list[str]:
+        with self._lock:
+            return list(self._authorizations)
 
     def shut(self) -> None:
         with self._lock:
@@ -294,7 +385,8 @@ def _shut(sock: socket.socket) -> None:
 
 def _opener(url: str, auth, connections: _Connections):
     """urllib's opener for one request: no redirect followed (a PUT with credentials goes only where
-    it was sent), Digest answered for this URL only, and each socket it opens told to `connections`."""
+    it was sent), Digest answered for this URL only, and what each connection opens and sends told
+    to `connections`."""
     handlers = [_NoRedirect(), _HTTPHandler(connections), _HTTPSHandler(connections)]
     if isinstance(auth, Digest):
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -312,7 +404,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 class _Tracking:
     """Mixed into urllib's HTTP and HTTPS handlers: their connections tell `connections` of each
-    socket they open."""
+    socket they open and each Authorization header they send."""
 
     def __init__(self, connections: _Connections):
         super().__init__()
@@ -326,6 +418,12 @@ class _Tracking:
                 super().connect()
                 connections.opened(self.sock)
 
+            def putheader(self, header, *values):
+                if str(header).lower() == "authorization":
+                    for value in values:
+                        connections.sent_authorization(str(value))
+                super().putheader(header, *values)
+
         return super().do_open(Connection, req, **settings)
 
 
@@ -337,7 +435,7 @@ class _HTTPSHandler(_Tracking, urllib.request.HTTPSHandler):
     pass
 
 
-def _failure(error: Exception, url: str, auth, timeout: float) -> str:
+def _failure(error: Exception, url: str, auth, timeout: float, secrets: Secrets) -> str:
     """What went wrong, from what urllib or http.client raised. Their own text is not repeated
     where it may hold what the store sent (a status line that echoes the credentials)."""
     if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
@@ -351,7 +449,7 @@ def _failure(error: Exception, url: str, auth, timeout: float) -> str:
         return f"the request to {url} cannot be made ({type(error).__name__})"
     reason = getattr(error, "reason", None) or error
     reason = getattr(reason, "strerror", None) or str(reason)
-    return f"cannot reach {url} ({_store_line(reason)})"  # urllib's reason may quote the store
+    return f"cannot reach {url} ({_store_line(reason, secrets)})"  # urllib's reason may quote the store
 
 
 #: What a store did, by what http.client raised; the most particular first (a RemoteDisconnected
@@ -374,16 +472,22 @@ def _unreadable(error: http.client.HTTPException) -> str:
     return f"answered in a form push cannot read ({type(error).__name__})"
 
 
-def _refusal(answer: _Answer, url: str, name: str) -> str:
-    said = _store_line(answer.said.decode("utf-8", "replace"))
+def _refusal(answer: _Answer, url: str, name: str, secrets: Secrets) -> str:
+    said = _store_line(answer.said.decode("utf-8", "replace"), secrets)
     detail = f": {said}" if said else ""
-    reason = _store_line(answer.reason)
+    reason = _store_line(answer.reason, secrets)
     return f"{url} answered HTTP {answer.status} {reason}{detail}{_hint(answer.status, name)}"
 
 
-def _store_line(text: str) -> str:
-    """The first line of what a store sent, as an error shows it: control characters shown as escapes."""
-    lines = text.strip().splitlines()
+#: Credentials known by their shape, not their value: a store may echo one cut short, which
+#: Secrets.hide does not find. What follows Bearer or Basic, and a Digest response.
+_CREDENTIAL_SHAPES = re.compile(r'(?i)\b((?:Bearer|Basic)\s+|response\s*=\s*"?)[^\s"]+')
+
+
+def _store_line(text: str, secrets: Secrets) -> str:
+    """The first line of what a store sent, as an error shows it: credentials hidden before it is
+    cut short (a cut could leave part of one), control characters shown as escapes."""
+    lines = _CREDENTIAL_SHAPES.sub(rf"\1{REDACTED}", secrets.hide(text)).strip().splitlines()
     return visible(lines[0])[:SHOWN_CHARS] if lines else ""
 
 
