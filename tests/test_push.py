@@ -388,7 +388,7 @@ def test_an_answer_that_is_not_http_is_one_line(built, answer, what):
 
 
 TRICKLED = {  # what is sent at once, then what is sent a byte a second (10 s)
-    "headers": (b"HTTP/1.0 201 Created\r\n", b"X-Slow: 1\r\n\r\n"),
+    "headers": (b"HTTP/1.0 201 Created\r\n", b"X-S: 1\r\n\r\n"),
     "body": (b"HTTP/1.0 201 Created\r\nContent-Length: 10\r\n\r\n", b"x" * 10),
     "error body": (b"HTTP/1.0 500 Oops\r\nContent-Length: 10\r\n\r\n", b"x" * 10),
 }
