@@ -202,11 +202,15 @@ def test_without_a_default_graph_name_virtuoso_says_why_in_one_line(virtuoso, bu
 
 
 class _Store(http.server.BaseHTTPRequestHandler):
-    """A store that records each request (method, path, Authorization) and answers from a list of statuses."""
+    """A store that records each request (method, path, Authorization) and answers from a list of
+    statuses, or as `answer(handler)` writes it (a hostile store)."""
 
     def do_PUT(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.seen.append((self.command, self.path, self.headers.get("Authorization")))
+        if self.server.answer:
+            self.server.answer(self)
+            return
         status = self.server.statuses.pop(0) if self.server.statuses else 204
         body = b"" if status < 400 else b"no such luck\n"
         self.send_response(status)
@@ -223,14 +227,18 @@ class _Store(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_store(*statuses: int, challenge: str | None = None):
+def fake_store(*statuses: int, challenge: str | None = None, answer=None):
+    """A store on a free loopback port until the block ends; yields its URL and the requests it saw.
+    `answer`, when given, writes every answer; it stops early once `handler.server.stopped` is set."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Store)
-    server.seen, server.statuses, server.challenge = [], list(statuses), challenge
+    server.seen, server.statuses, server.challenge, server.answer = [], list(statuses), challenge, answer
+    server.stopped = threading.Event()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/store", server.seen
     finally:
+        server.stopped.set()
         server.shutdown()
         server.server_close()
 
@@ -322,3 +330,246 @@ def test_wrong_urls_and_credentials_are_refused_before_anything_is_sent(built, a
     result = run_cli("push", *arguments, cwd=built, env=environment)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
     assert "hunter2" not in result.stderr
+
+
+# What an attacker's run did to push, and hostile stores on loopback: each must end in one
+# `Error:` line with exit code 2, never print a credential, and end when --timeout says.
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["http://127.0.0.1:port/store"], "'http://127.0.0.1:port/store': the port is not a number from 1 to 65535"),
+    (["http://127.0.0.1:99999/store"], "'http://127.0.0.1:99999/store': the port is not a number from 1 to 65535"),
+    (["http://127.0.0.1:1/my store"], "the URL holds a space or a control character: percent-encode it (a space is %20)"),
+    (["http://127.0.0.1:1/store\r\nX-Injected: 1"],
+     "the URL holds a space or a control character: percent-encode it (a space is %20)"),
+    (["http://127.0.0.1:1/st\u00f6re"], "the URL's path or query holds a character other than ASCII: percent-encode it"),
+    (["http://[::1/store"], "'http://[::1/store' is not a URL: an IPv6 host is written in brackets, as http://[::1]:7878/store"),
+    (["http://127.0.0.1:1/store", "--timeout", "inf"], "--timeout inf: give a number of seconds above 0 and at most 86400"),
+    (["http://127.0.0.1:1/store", "--timeout", "nan"], "--timeout nan: give a number of seconds above 0 and at most 86400"),
+    (["http://127.0.0.1:1/store", "--timeout", "0"], "--timeout 0.0: give a number of seconds above 0 and at most 86400"),
+    (["http://127.0.0.1:1/store", "--timeout", "-1"], "--timeout -1.0: give a number of seconds above 0 and at most 86400"),
+], ids=["port not a number", "port too large", "space", "CR LF", "not ASCII", "IPv6 unclosed",
+        "timeout inf", "timeout nan", "timeout 0", "timeout -1"])
+def test_a_url_or_timeout_that_cannot_be_used_is_one_line(built, arguments, message):
+    result = run_cli("push", *arguments, cwd=built)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
+
+
+FIRST = f"<{GRAPHS[0]}>"
+NOTHING_BEFORE = "no graph was written before it"
+
+
+def raw_answer(data: bytes):
+    """A store that answers with these bytes, whatever they are, and closes."""
+
+    def answer(handler):
+        try:
+            handler.wfile.write(data)
+        except OSError:  # push hung up before the end (a line too long): what it should do
+            pass
+
+    return answer
+
+
+@pytest.mark.parametrize(("answer", "what"), [
+    (b"SPDY/9 banana\r\n\r\n", "answered with a status line that is not HTTP"),
+    (b"HTTP/1.0 2O1 Created\r\n\r\n", "answered with a status line that is not HTTP"),
+    (b"HTTP/1.0 201 " + b"x" * 70_000 + b"\r\n\r\n", "answered with a line longer than 65536 bytes"),
+    (b"HTTP/1.0 201 Created\r\n" + b"X-Header: 1\r\n" * 101 + b"\r\n", "answered with more than 100 headers"),
+    (b"HTTP/1.0 201 Created\r\nContent-Length: 100\r\n\r\nonly 10 b.", "sent a body shorter than it announced"),
+    (b"", "closed the connection without an answer"),
+], ids=["garbage status line", "status not a number", "long line", "101 headers", "short body", "nothing"])
+def test_an_answer_that_is_not_http_is_one_line(built, answer, what):
+    with fake_store(answer=raw_answer(answer)) as (url, seen):
+        result = run_cli("push", url, cwd=built)
+    assert len(seen) == 1
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: graph {FIRST}: {url} {what} (is it a Graph Store Protocol endpoint?); "
+                             f"{NOTHING_BEFORE}\n")
+
+
+TRICKLED = {  # what is sent at once, then what is sent a byte a second (10 s)
+    "headers": (b"HTTP/1.0 201 Created\r\n", b"X-S: 1\r\n\r\n"),
+    "body": (b"HTTP/1.0 201 Created\r\nContent-Length: 10\r\n\r\n", b"x" * 10),
+    "error body": (b"HTTP/1.0 500 Oops\r\nContent-Length: 10\r\n\r\n", b"x" * 10),
+}
+
+
+def trickling(where: str, arrivals: list[float]):
+    """A store that sends its first answer a byte a second, so that no socket read ever waits
+    long; it refuses the next requests at once (push without a bound then ends in 10 s)."""
+
+    def answer(handler):
+        import time
+
+        if arrivals:
+            raw_answer(b"HTTP/1.0 500 Enough\r\nContent-Length: 0\r\n\r\n")(handler)
+            return
+        arrivals.append(time.monotonic())
+        at_once, slowly = TRICKLED[where]
+        try:
+            handler.wfile.write(at_once)
+            for byte in slowly:
+                if handler.server.stopped.wait(1):
+                    return
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+        except OSError:  # push hung up: what it should do
+            return
+
+    return answer
+
+
+@pytest.mark.parametrize("where", list(TRICKLED))
+def test_timeout_bounds_the_whole_request_not_each_read(built, where):
+    import time
+
+    arrivals: list[float] = []
+    with fake_store(answer=trickling(where, arrivals)) as (url, seen):
+        result = run_cli("push", url, "--timeout", "2", cwd=built)
+        ended = time.monotonic()
+    assert len(arrivals) == len(seen) == 1
+    assert ended - arrivals[0] < 2 + 1, f"push went on {ended - arrivals[0]:.1f} s after its request arrived"
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: graph {FIRST}: {url} did not answer within 2 s (give it longer with --timeout); "
+                             f"{NOTHING_BEFORE}\n")
+
+
+class _OneGraph:
+    """What push reads of a dataset, with one triple in one named graph."""
+
+    def __init__(self):
+        import pyoxigraph
+
+        self.store = pyoxigraph.Store()
+        self.store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:x:s"), pyoxigraph.NamedNode("urn:x:p"),
+                                       pyoxigraph.Literal("o"), pyoxigraph.NamedNode("urn:x:g")))
+
+    def graphs(self) -> list[str]:
+        return ["urn:x:g"]
+
+
+def test_a_request_given_up_on_does_not_live_on():
+    """The library's caller goes on after the timeout: the request's thread must end then too,
+    not when the store stops sending."""
+    import time
+
+    from takedown_kg.errors import PushFailed
+    from takedown_kg.push import push
+
+    arrivals: list[float] = []
+    with fake_store(answer=trickling("body", arrivals)) as (url, seen):
+        with pytest.raises(PushFailed, match=r"did not answer within 1.5 s"):
+            list(push(url, _OneGraph(), timeout=1.5))
+        deadline = time.monotonic() + 1
+        while any(t.name == "takedown-kg push" for t in threading.enumerate()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [t for t in threading.enumerate() if t.name == "takedown-kg push"]
+    assert len(seen) == 1
+
+
+BEARER = {"TAKEDOWN_KG_STORE_TOKEN": SECRET_TOKEN}
+BASIC = {"TAKEDOWN_KG_STORE_USER": "loader", "TAKEDOWN_KG_STORE_PASSWORD": SECRET_PASSWORD}
+DIGEST_LOADER = {**BASIC, "TAKEDOWN_KG_STORE_AUTH": "digest"}
+DIGEST_CHALLENGE = 'Digest realm="store", nonce="0c5f9a2b", qop="auth"'
+
+
+def _credential_first(sent: str) -> str:
+    """The Authorization header with a Digest response moved to the front: what a store that
+    wants it shown puts within the first 120 characters push shows of a reason or a body."""
+    response = re.search(r'response="[^"]*", ', sent)
+    return response.group() + sent.replace(response.group(), "") if response else sent
+
+
+def echo_authorization(where: str):
+    """A store that repeats the Authorization header it got in its reason phrase (whole, cut short
+    or one sent earlier), its body or in place of its status line; it answers a request without
+    one with a Digest challenge, and the first Digest answer too with a new one for "earlier"."""
+
+    def answer(handler):
+        sent = [auth for _, _, auth in handler.server.seen if auth]
+        if not sent or (where == "earlier" and len(sent) == 1):
+            handler.send_response(401)
+            handler.send_header("WWW-Authenticate", DIGEST_CHALLENGE.replace("0c5f9a2b", f"0c5f9a2b{len(sent)}"))
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        echoed = f"you sent {_credential_first(sent[0] if where == 'earlier' else sent[-1])}"
+        if where == "cut short":  # as a store that shows 30 characters of each header
+            echoed = echoed[:len("you sent ") + 30]
+        if where == "status line":
+            handler.wfile.write(f"{echoed}\r\n\r\n".encode())
+            return
+        body = f"{echoed}\nand that was wrong\n".encode() if where == "body" else b"denied\n"
+        handler.send_response(403, "Forbidden" if where == "body" else echoed)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+def assert_no_piece_of(secrets: list[str], printed: str) -> None:
+    """Not a secret, nor any 16 characters of one, is in `printed`."""
+    for secret in secrets:
+        for start in range(len(secret) - 15):
+            assert secret[start:start + 16] not in printed, (secret, printed)
+
+
+def _secrets_of(environment: dict, seen: list) -> list[str]:
+    """What must never be printed: the token or the password, the Basic header's base64 of
+    user:password, and each Digest response push sent."""
+    found = [environment.get("TAKEDOWN_KG_STORE_TOKEN") or environment["TAKEDOWN_KG_STORE_PASSWORD"]]
+    if "TAKEDOWN_KG_STORE_USER" in environment:
+        found.append(base64.b64encode(f"loader:{SECRET_PASSWORD}".encode()).decode())
+    found += [re.search(r'response="([^"]+)"', auth).group(1) for _, _, auth in seen if auth and "response=" in auth]
+    return found
+
+
+@pytest.mark.parametrize("where", ["reason", "body", "status line", "cut short"])
+@pytest.mark.parametrize("environment", [BEARER, BASIC, DIGEST_LOADER], ids=["bearer", "basic", "digest"])
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["", "debug"])
+def test_a_store_echoing_the_credentials_never_gets_them_printed(built, where, environment, debug):
+    with fake_store(answer=echo_authorization(where)) as (url, seen):
+        result = run_cli(*debug, "push", url, cwd=built, env=environment)
+    assert seen[-1][2] is not None, "the store got no credentials: the test would prove nothing"
+    secrets = _secrets_of(environment, seen)
+    if environment is DIGEST_LOADER:
+        assert len(secrets) == 3, "no Digest response was sent: the test would prove nothing"
+    assert_no_piece_of(secrets, result.stdout + result.stderr)
+    assert result.stdout == ""
+    if debug:  # the traceback (Python's exit code 1) holds no credential either
+        assert result.returncode == 1 and "takedown_kg.errors.PushFailed: graph <" in result.stderr
+        return
+    assert result.returncode == 2
+    if where == "status line":
+        assert result.stderr == (f"Error: graph {FIRST}: {url} answered with a status line that is not HTTP "
+                                 f"(is it a Graph Store Protocol endpoint?); {NOTHING_BEFORE}\n")
+    else:  # what the store said is shown, the credentials in it hidden
+        assert re.fullmatch(rf"Error: graph {re.escape(FIRST)}: {re.escape(url)} answered HTTP 403 .*\[redacted\].*"
+                            rf"; {NOTHING_BEFORE}\n", result.stderr), result.stderr
+
+
+def test_a_store_echoing_an_earlier_digest_answer_never_gets_it_printed(built):
+    """urllib answers each new Digest challenge on the same request: every answer is hidden, not the last only."""
+    with fake_store(answer=echo_authorization("earlier")) as (url, seen):
+        result = run_cli("push", url, cwd=built, env=DIGEST_LOADER)
+    assert [auth is not None for _, _, auth in seen] == [False, True, True]
+    assert_no_piece_of(_secrets_of(DIGEST_LOADER, seen), result.stdout + result.stderr)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert re.fullmatch(rf"Error: graph {re.escape(FIRST)}: {re.escape(url)} answered HTTP 403 you sent "
+                        rf'response="\[redacted\]", .*; {NOTHING_BEFORE}\n', result.stderr), result.stderr
+
+
+def test_a_dry_run_does_not_print_the_credentials_either(built):
+    url = f"http://127.0.0.1:1/store?key={SECRET_TOKEN}"
+    result = run_cli("push", url, "--dry-run", cwd=built, env=BEARER)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == "12 graphs, 2,160 triples, to http://127.0.0.1:1/store?key=[redacted]: nothing sent (--dry-run)"
+
+
+def test_a_token_a_header_cannot_carry_is_refused_without_showing_it(built):
+    result = run_cli("push", "http://127.0.0.1:1/store", cwd=built,
+                     env={"TAKEDOWN_KG_STORE_TOKEN": "hunter2\r\nX-Injected: 1"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("Error: TAKEDOWN_KG_STORE_TOKEN holds a space, a control character or a character "
+                             "other than ASCII, which a header cannot carry: give the token as the store issued it\n")

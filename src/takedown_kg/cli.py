@@ -375,13 +375,14 @@ def _serve_screenshot(server, target: Path) -> int:
         help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
 def cmd_push(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .push import credentials, push
+    from .push import Secrets, credentials, push
     from .serve import open_dataset
 
     auth = credentials(os.environ)
+    secrets = Secrets(auth)  # every line push prints goes through it: a credential is never printed
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` and `serve` say it on the same data: a store gets it as it is
-        sys.stderr.write(f"Warning: {warning}\n")
+        sys.stderr.write(secrets.hide(f"Warning: {warning}\n"))
     graphs = triples = 0
     verb = "would put" if args.dry_run else "put"
     for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
@@ -389,9 +390,9 @@ def cmd_push(args) -> int:
         graphs, triples = graphs + 1, triples + pushed.triples
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"
-        _out(f"{verb} {shown:<52} {pushed.triples:>7} triples{status}")
+        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7} triples{status}"))
     done = "nothing sent (--dry-run)" if args.dry_run else "done"
-    _out(f"{graphs} graphs, {triples:,} triples, to {args.url}: {done}")
+    _out(secrets.hide(f"{graphs} graphs, {triples:,} triples, to {args.url}: {done}"))
     return ExitCode.OK
 
 
