@@ -3,10 +3,10 @@
 - dataset.py   open_dataset: what serve answers from (through corpus.open)
 - protocol.py  what a request asks (query, graphs, formats) and the answer's bytes
 - workers.py   the pre-forked, sandboxed query processes
-- loop.py      HTTP/1.1 on every connection from one thread (selectors): parsing, bounds, keep-alive
+- loop.py      HTTP/1.1 on every connection from one thread (selectors): parsing, bounds, keep-alive, the log
 - dispatch.py  queries handed to the workers from that loop (one sent ahead when all are busy), their answers read in it
 - lanes.py     the threads that make the exports and the page (slow, once each)
-- http.py      the server: routes, limits, access log
+- http.py      the server: routes, the names it answers to, limits, access log
 - page.py      the query page
 """
 

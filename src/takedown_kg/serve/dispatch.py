@@ -35,10 +35,12 @@ from .workers import Busy, Pool, Reader, _Worker, pack
 Done = Callable[[Any], None]
 
 
-class ServerBug(TakedownError):
-    """A bug of this server's own ended the request (HTTP 500)."""
 #: Seconds a worker's query may have run for a request to be sent ahead to it, and to stay there.
 HOLD = 0.05
+
+
+class ServerBug(TakedownError):
+    """A bug of this server's own ended the request (HTTP 500)."""
 
 
 class _Sent:

@@ -6,6 +6,8 @@ the same loop through dispatch.py), and making an export or the page (which
 would stall the loop) a lane of two threads' (lanes.py). Limits: a request
 line of at most 64 KiB, a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS
 characters, `connections` open at once. One access-log line per request.
+Only a Host that names this server is answered (host_values, --allow-host):
+a page whose name was rebound to this machine's address reads nothing.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
 from .workers import Pool
 
 #: HTTP status for each named error a query can end in.
-_STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
-           (TakedownError, 400)]
+_STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400),
+           (QueryError, 400), (TakedownError, 400)]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
 _REQUEST_FIELDS = tuple(field.name for field in dataclasses.fields(QueryRequest))
@@ -73,7 +75,7 @@ def host_values(bound: tuple[str, int], host: str, added: "list[tuple[str, int |
         names.add("localhost")
     values = set()
     for name in names:
-        shown = f"[{name}]" if ":" in name else name.lower()
+        shown = (f"[{name}]" if ":" in name else name).lower()
         values |= {f"{shown}:{port}", *([shown] if port == 80 else [])}
     for name, own in added:
         values |= {f"{name}:{own}"} if own is not None else {name, f"{name}:{port}"}
@@ -287,7 +289,7 @@ class Server:
 
     def _bug(self, where: str, failure: BaseException) -> None:
         """One line in the log for a bug of this server's own (from any thread); its traceback with --debug."""
-        said = str(failure).splitlines()[0][:200] if str(failure) else ""
+        said = str(failure).partition("\n")[0][:200]
         self.log(f"takedown-kg: a bug in {where}: {type(failure).__name__}{': ' + said if said else ''}")
         if self.debug:
             for line in "".join(traceback.format_exception(failure)).rstrip("\n").splitlines():

@@ -14,6 +14,13 @@ Bounds: a request line of at most 64 KiB (414), headers of at most 64 KiB and
 the longest is closed to make room, and when every one is in the middle of a
 request the newcomer gets a 503 at once. A connection silent for IDLE seconds
 is closed.
+
+A request is read by RFC 9112's grammar as h11 reads it (read_head): what two
+parsers could read two ways (two Content-Length values, a space before a
+colon, a folded line, a second Host) is refused, so a proxy in front and this
+server never disagree on where a request ends. A bug of the server's own in a
+step is told (`bug`) and ends that step's work only. The log (Log) never
+makes the loop wait on a stream nobody reads.
 """
 
 from __future__ import annotations
@@ -461,11 +468,13 @@ class Log:
             return now + self.RETRY if self._pending else None
 
     def close(self, seconds: float) -> None:
-        """Write what waits for at most `seconds`, then let the stream go."""
+        """Write what waits for at most `seconds`, then let the stream go (a later line goes nowhere)."""
         deadline = time.monotonic() + seconds
         while self.tick(time.monotonic()) is not None and time.monotonic() < deadline:
             time.sleep(self.RETRY / 5)
-        self._close()
+        with self._lock:
+            self._broken = True  # its file's number may be another file's once closed
+            self._close()
 
     def _flush(self) -> None:
         while self._pending:
@@ -478,7 +487,8 @@ class Log:
                 return
             del self._pending[:written]
             if not self._pending and self._dropped:
-                self._pending += f"takedown-kg: {self._dropped} log lines dropped (standard error was not read)\n".encode()
+                said = f"takedown-kg: {self._dropped} log lines dropped (standard error was not read)\n"
+                self._pending += said.encode()
                 self._dropped = 0
 
 
