@@ -31,6 +31,20 @@ def test_the_bar_draws_each_step_on_one_line_and_clears_it(monkeypatch):
                                  + frame.format("writing", "#" * 24, 2) + "\r\x1b[2K")
 
 
+def test_lines_printed_aside_go_above_the_bar(monkeypatch):
+    monkeypatch.setattr(progress, "REDRAW", 0.0)
+    screen = Terminal()
+    with Progress("sending", 2, stream=screen) as bar:
+        bar.advance(what="sending graph 1/2")
+        with bar.aside():
+            screen.write("put graph 1\n")
+        bar.advance(what="sending graph 2/2")
+    frame = "\r\x1b[2K{} [{}] {}/2"
+    half = frame.format("sending graph 1/2", "#" * 12 + "." * 12, 1)
+    assert screen.getvalue() == (half + "\r\x1b[2K" + "put graph 1\n" + half
+                                 + frame.format("sending graph 2/2", "#" * 24, 2) + "\r\x1b[2K")
+
+
 def test_no_bar_when_not_a_terminal_or_not_asked():
     for stream, wanted in ((io.StringIO(), True), (Terminal(), False)):
         with Progress("reading", 3, stream=stream, wanted=wanted) as bar:
