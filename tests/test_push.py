@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from servers import oxigraph_server, virtuoso_server
 from takedown_kg import corpus
 from takedown_kg.sparql.library import named_queries
@@ -198,7 +198,7 @@ def test_without_a_default_graph_name_virtuoso_says_why_in_one_line(virtuoso, bu
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"Error: graph default graph: {url}/sparql-graph-crud-auth answered HTTP 500 ")
     assert result.stderr.endswith(" (a store without an unnamed default graph takes it as a named graph: --default-graph IRI); "
-                                  f"written before it: {', '.join(f'<{g}>' for g in GRAPHS)}\n")
+                                  f"written before it: {', '.join(f'<{g}>' for g in GRAPHS)}; resume with --resume-from default\n")
 
 
 class _Store(http.server.BaseHTTPRequestHandler):
@@ -206,8 +206,9 @@ class _Store(http.server.BaseHTTPRequestHandler):
     statuses, or as `answer(handler)` writes it (a hostile store)."""
 
     def do_PUT(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.seen.append((self.command, self.path, self.headers.get("Authorization")))
+        self.server.bodies.append(body)
         if self.server.answer:
             self.server.answer(self)
             return
@@ -227,11 +228,13 @@ class _Store(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_store(*statuses: int, challenge: str | None = None, answer=None):
+def fake_store(*statuses: int, challenge: str | None = None, answer=None, bodies: list[bytes] | None = None):
     """A store on a free loopback port until the block ends; yields its URL and the requests it saw.
-    `answer`, when given, writes every answer; it stops early once `handler.server.stopped` is set."""
+    `answer`, when given, writes every answer; it stops early once `handler.server.stopped` is set.
+    `bodies`, when given, gets the body of each request."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Store)
     server.seen, server.statuses, server.challenge, server.answer = [], list(statuses), challenge, answer
+    server.bodies = bodies if bodies is not None else []
     server.stopped = threading.Event()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -284,7 +287,7 @@ def test_credentials_reach_the_store_and_nothing_else(built, environment, header
         assert secret not in result.stdout + result.stderr
 
 
-def test_a_refusal_midway_names_the_graph_the_status_and_what_was_written(built):
+def test_a_refusal_at_graph_3_names_the_status_what_was_written_and_how_to_resume(built):
     with fake_store(201, 204, 500) as (url, seen):
         result = run_cli("push", url, cwd=built)
     assert len(seen) == 3
@@ -294,7 +297,14 @@ def test_a_refusal_midway_names_the_graph_the_status_and_what_was_written(built)
         f"put <{GRAPHS[1]}>         118 triples  HTTP 204",
     ]
     assert result.stderr == (f"Error: graph <{GRAPHS[2]}>: {url} answered HTTP 500 Internal Server Error: no such luck; "
-                             f"written before it: <{GRAPHS[0]}>, <{GRAPHS[1]}>\n")
+                             f"written before it: <{GRAPHS[0]}>, <{GRAPHS[1]}>; resume with --resume-from {GRAPHS[2]}\n")
+    with fake_store() as (url, seen):
+        resumed = run_cli("push", url, "--resume-from", GRAPHS[2], cwd=built)
+    assert (resumed.returncode, resumed.stderr) == (0, "")
+    # Graphs 1 and 2 are not sent again.
+    assert [path for _, path, _ in seen] == [f"/store?graph={quote(g, safe='')}" for g in GRAPHS[2:]] + ["/store?default"]
+    assert resumed.stdout.splitlines()[-1] == (f"10 graphs, 2,001 triples, to {url}: done; "
+                                               f"the graphs before <{GRAPHS[2]}> skipped (--resume-from)")
 
 
 def test_an_unreachable_store_is_one_line(built):
@@ -573,3 +583,163 @@ def test_a_token_a_header_cannot_carry_is_refused_without_showing_it(built):
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == ("Error: TAKEDOWN_KG_STORE_TOKEN holds a space, a control character or a character "
                              "other than ASCII, which a header cannot carry: give the token as the store issued it\n")
+
+
+# A large graph goes in chunks (a PUT, then POSTs that append), and a push that fails is resumed
+# from the graph it stopped at.
+
+SMALL_CHUNK = 0.01  # MB: 10,485 bytes, so that pni's graph (107 kB) takes 11 requests
+SMALL_LIMIT = int(SMALL_CHUNK * (1 << 20))
+PNI = f"{TKD}pni/graph"
+
+
+def by_graph(seen: list, bodies: list[bytes]) -> dict[str, list[tuple[str, bytes]]]:
+    """Each graph's requests (method, body), in the order they came, by the graph's ?graph= or ?default."""
+    found: dict[str, list[tuple[str, bytes]]] = {}
+    for (method, path, _), body in zip(seen, bodies):
+        found.setdefault(path.split("?", 1)[1], []).append((method, body))
+    return found
+
+
+@pytest.fixture(scope="module")
+def whole(built):
+    """What a push in one request per graph sends: each graph's N-Triples, by its ?graph= or ?default."""
+    bodies: list[bytes] = []
+    with fake_store(bodies=bodies) as (url, seen):
+        assert run_cli("push", url, cwd=built).returncode == 0
+    return {graph: requests[0][1] for graph, requests in by_graph(seen, bodies).items()}
+
+
+def test_a_graph_over_the_chunk_size_goes_as_a_put_and_posts_of_whole_lines(built, whole):
+    bodies: list[bytes] = []
+    with fake_store(bodies=bodies) as (url, seen):
+        result = run_cli("push", url, "--chunk-size", str(SMALL_CHUNK), cwd=built)
+    assert (result.returncode, result.stderr) == (0, "")
+    requests = by_graph(seen, bodies)
+    assert list(requests) == list(whole)
+    for graph, sent in requests.items():
+        assert [method for method, _ in sent] == ["PUT"] + ["POST"] * (len(sent) - 1), graph
+        assert b"".join(body for _, body in sent) == whole[graph], graph
+        for number, (_, body) in enumerate(sent):
+            assert body.endswith(b"\n") and len(body) <= SMALL_LIMIT, (graph, number)
+            # As full as whole lines make it: the next line would not have fitted.
+            if number + 1 < len(sent):
+                assert len(body) + sent[number + 1][1].index(b"\n") + 1 > SMALL_LIMIT, (graph, number)
+    assert len(requests[f"graph={quote(PNI, safe='')}"]) == 11 and len(seen) == 34
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(rf"put <{re.escape(PNI)}> +690 triples in 11 chunks  HTTP 204", lines[5]), lines[5]
+    assert lines[-1] == f"12 graphs in 34 requests, 2,160 triples, to {url}: done"
+
+
+def test_a_line_longer_than_a_chunk_goes_alone(built, whole):
+    bodies: list[bytes] = []
+    with fake_store(bodies=bodies) as (url, seen):
+        result = run_cli("push", url, "--chunk-size", "0.001", "--resume-from", PNI, cwd=built)
+    assert result.returncode == 0, result.stderr
+    sent = [body for (_, path, _), body in zip(seen, bodies) if path.endswith(quote(PNI, safe=""))]
+    assert b"".join(sent) == whole[f"graph={quote(PNI, safe='')}"]
+    longest = max(whole[f"graph={quote(PNI, safe='')}"].splitlines(keepends=True), key=len)
+    assert len(longest) == 3924 > 1048
+    assert longest in sent  # a body of its own, whole
+    assert all(len(body) <= 1048 for body in sent if body != longest)
+
+
+def test_a_graph_whose_post_failed_is_resumed_from_its_put(built):
+    # --chunk-size 0.05: pni's graph goes in 3 requests, the 6th, 7th and 8th; the 8th fails.
+    with fake_store(*[201] * 6, 204, 503) as (url, seen):
+        failed = run_cli("push", url, "--chunk-size", "0.05", cwd=built)
+    assert [method for method, _, _ in seen] == ["PUT"] * 6 + ["POST", "POST"]
+    assert failed.returncode == 2
+    before = ", ".join(f"<{g}>" for g in GRAPHS[:5])
+    assert failed.stderr == (f"Error: graph <{PNI}>, chunk 3 of 3: {url} answered HTTP 503 Service Unavailable: no such luck; "
+                             f"the store holds part of it; written before it: {before}; "
+                             f"resume with --resume-from {PNI} (which sends it again whole)\n")
+    with fake_store() as (url, seen):
+        resumed = run_cli("push", url, "--chunk-size", "0.05", "--resume-from", PNI, cwd=built)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [(method, path) for method, path, _ in seen[:4]] == [
+        ("PUT", f"/store?graph={quote(PNI, safe='')}"), ("POST", f"/store?graph={quote(PNI, safe='')}"),
+        ("POST", f"/store?graph={quote(PNI, safe='')}"), ("PUT", f"/store?graph={quote(GRAPHS[6], safe='')}")]
+    assert len(seen) == 3 + 6 + 1  # pni, the six graphs after it (ontology in 2), the default graph
+
+
+def test_the_default_graph_is_resumed_from_by_the_word_default(built):
+    with fake_store(*[201] * 11, 500) as (url, seen):
+        failed = run_cli("push", url, cwd=built)
+    assert failed.stderr.startswith(f"Error: graph default graph: {url} answered HTTP 500 ")
+    assert failed.stderr.endswith("; resume with --resume-from default\n")
+    with fake_store() as (url, seen):
+        resumed = run_cli("push", url, "--resume-from", "default", cwd=built)
+    assert resumed.returncode == 0 and [path for _, path, _ in seen] == ["/store?default"]
+
+
+def test_a_store_that_finds_a_request_too_large_says_to_send_smaller_ones(built):
+    with fake_store(413) as (url, seen):
+        result = run_cli("push", url, cwd=built)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: graph {FIRST}: {url} answered HTTP 413 Request Entity Too Large: no such luck "
+                             f"(send smaller requests: --chunk-size MB); {NOTHING_BEFORE}\n")
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--chunk-size", "0"], "--chunk-size 0.0: give a number of MB from 0.001 to 1024 (default 8)"),
+    (["--chunk-size", "-8"], "--chunk-size -8.0: give a number of MB from 0.001 to 1024 (default 8)"),
+    (["--chunk-size", "nan"], "--chunk-size nan: give a number of MB from 0.001 to 1024 (default 8)"),
+    (["--chunk-size", "inf"], "--chunk-size inf: give a number of MB from 0.001 to 1024 (default 8)"),
+    (["--chunk-size", "2048"], "--chunk-size 2048.0: give a number of MB from 0.001 to 1024 (default 8)"),
+    (["--chunk-size", "8M"], "takedown-kg push: argument --chunk-size: invalid float value: '8M' "
+                             "(see takedown-kg push --help)"),
+    (["--resume-from", "pni"], "--resume-from 'pni' is not a graph push sends: give one an Error: line named, "
+                               "or one --dry-run lists (default for the default graph)"),
+    (["--resume-from", f"<{PNI}>"], f"--resume-from '<{PNI}>' is not a graph push sends: give one an Error: line named, "
+                                    "or one --dry-run lists (default for the default graph)"),
+], ids=["chunk 0", "chunk negative", "chunk nan", "chunk inf", "chunk too large", "chunk with a unit",
+        "resume from a slug", "resume from an IRI in brackets"])
+def test_a_chunk_size_or_resume_point_that_cannot_be_used_is_one_line(built, arguments, message):
+    with fake_store() as (url, seen):
+        result = run_cli("push", url, *arguments, cwd=built)
+    assert (result.returncode, result.stdout, result.stderr, seen) == (2, "", f"Error: {message}\n", [])
+
+
+def test_a_chunked_push_leaves_the_store_as_a_single_push_does(tmp_path, built, store, expected):
+    single, _ = store
+    with oxigraph_server(tmp_path) as url:
+        result = run_cli("push", f"{url}/store", "--chunk-size", str(SMALL_CHUNK), cwd=built)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == f"12 graphs in 34 requests, 2,160 triples, to {url}/store: done"
+        for graph in [*GRAPHS, None]:
+            assert read_back(url, graph) == read_back(single, graph) == expected["" if graph is None else graph], graph
+        assert count_quads(url) == 2130
+
+
+BLANK_NODES = ROOT / "tests" / "fixtures" / "push" / "blank-nodes.ttl"
+
+
+def test_the_triples_of_a_blank_node_go_in_one_request(tmp_path):
+    """A blank node's label means it within one request only: split over two, it would be two."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    with oxigraph_server(tmp_path / "store") as url:
+        result = run_cli("push", f"{url}/store", "--data", str(BLANK_NODES), "--chunk-size", "0.001", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"^put default graph +92 triples in \d+ chunks  HTTP 20[14]$", result.stdout, re.M), result.stdout
+        request = urllib.request.Request(f"{url}/store?default", headers={"Accept": "application/n-triples"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            back = Graph().parse(data=response.read(), format="nt")
+    assert len(back) == 92
+    assert isomorphic(back, Graph().parse(BLANK_NODES))
+
+
+def test_the_lines_of_linked_blank_nodes_move_up_to_the_first_and_stay_in_one_chunk():
+    from takedown_kg.push import with_blank_nodes_together
+
+    lines = [b'<a> <p> _:x .\n', b'<b> <p> <c> .\n', b'_:x <q> _:y.1 .\n', b'<d> <p> "_:z" .\n', b'_:y.1 <r> "1" .\n',
+             b'<e> <p> <f> .\n']
+    body = b"".join(lines)
+    # _:x and _:y.1 (a label may hold a dot) are linked by a line: their three lines go together, in
+    # a chunk longer than the 32 bytes asked for, as one chunk cannot hold them.
+    assert with_blank_nodes_together(body, 32) == (
+        b"".join(lines[i] for i in (0, 2, 4, 1, 3, 5)), (46, 76, 90))
+    # A graph that fits in one request is sent as it is.
+    assert with_blank_nodes_together(body, 90) == (body, (90,))

@@ -46,6 +46,7 @@ def _session(command: str) -> str:
     "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
     "query -e 'SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph'",
     "push http://127.0.0.1:7878/store --dry-run",
+    "push http://127.0.0.1:7878/store --dry-run --chunk-size 0.01",
     "query -e 'SELECT ?report ?words ?published WHERE { ?fact a tk:AccountReporting ; tk:accountCount/tk:statedAs ?words ; "
     "tk:citedFrom ?report . OPTIONAL { ?report schema:datePublished ?published } } ORDER BY ?published ?report'",
 ])

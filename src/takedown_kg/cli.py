@@ -373,6 +373,10 @@ def _serve_screenshot(server, target: Path) -> int:
 @option("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default: 60)")
 @option("--default-graph", metavar="IRI",
         help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
+@option("--chunk-size", type=float, default=8.0, metavar="MB",
+        help="send a graph larger than this in parts: a PUT of the first, a POST of each other one (default: 8)")
+@option("--resume-from", metavar="GRAPH",
+        help="skip the graphs before this one (its IRI, or default), as a failed push's Error: line says")
 def cmd_push(args) -> int:
     # lazy: a command loads only the stages it runs
     from .push import Secrets, credentials, push
@@ -383,16 +387,25 @@ def cmd_push(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` and `serve` say it on the same data: a store gets it as it is
         sys.stderr.write(secrets.hide(f"Warning: {warning}\n"))
-    graphs = triples = 0
+    graphs = triples = requests = 0
+    first = None  # what --resume-from began with: the graphs before it were not sent
     verb = "would put" if args.dry_run else "put"
     for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
-                       default_graph=args.default_graph):
-        graphs, triples = graphs + 1, triples + pushed.triples
+                       default_graph=args.default_graph, chunk_size=args.chunk_size, resume_from=args.resume_from,
+                       progress=True):
+        graphs, triples, requests = graphs + 1, triples + pushed.triples, requests + pushed.chunks
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
+        first = first or shown
+        chunks = f" in {pushed.chunks} chunks" if pushed.chunks > 1 else ""
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"
-        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7} triples{status}"))
+        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7} triples{chunks}{status}"))
+        # Out before push draws its bar again below the line, on a terminal both share.
+        sys.stdout.flush()
     done = "nothing sent (--dry-run)" if args.dry_run else "done"
-    _out(secrets.hide(f"{graphs} graphs, {triples:,} triples, to {args.url}: {done}"))
+    sent = f" in {requests} requests" if requests > graphs else ""
+    skipped = f"; the graphs before {first} skipped (--resume-from)" if args.resume_from else ""
+    _out(secrets.hide(f"{graphs} graph{'s' if graphs != 1 else ''}{sent}, {triples:,} triples, to {args.url}: "
+                      f"{done}{skipped}"))
     return ExitCode.OK
 
 

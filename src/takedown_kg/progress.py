@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from contextlib import contextmanager
+from typing import Iterator, TextIO
 
 #: Seconds between two drawings: a redraw per source would cost more than it shows.
 REDRAW = 0.1
@@ -33,15 +34,27 @@ class Progress:
         now = time.monotonic()
         if self.shown and (now - self._drawn_at >= REDRAW or self.done == self.total):
             self._drawn_at = now
-            filled = WIDTH * self.done // self.total
-            self.stream.write(f"\r\x1b[2K{self.what} [{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total}")
-            self.stream.flush()
+            self._draw()
+
+    @contextmanager
+    def aside(self) -> Iterator[None]:
+        """The bar taken off its line while the block prints lines of its own (on stdout, on the same
+        terminal), then drawn again below them: a line printed over the bar would run into it."""
+        self.close()
+        yield
+        if self.shown and self._drawn_at:
+            self._draw()
 
     def close(self) -> None:
         """Take the bar off the line, so the command's own output starts on a clean one."""
         if self.shown and self._drawn_at:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
+
+    def _draw(self) -> None:
+        filled = WIDTH * self.done // self.total
+        self.stream.write(f"\r\x1b[2K{self.what} [{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total}")
+        self.stream.flush()
 
     def __enter__(self) -> "Progress":
         return self

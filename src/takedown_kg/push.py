@@ -1,8 +1,13 @@
 """push: each graph of the dataset PUT to a triple store (SPARQL 1.1 Graph Store HTTP Protocol).
 
 PUT replaces the graph, so pushing twice leaves the same quads, not twice
-as many. Credentials come from the environment only (a bearer token, or a
-user and a password for Basic authentication, or for Digest with
+as many. A graph larger than the chunk size goes in chunks of whole lines, a
+PUT of the first and a POST (which appends) of each other one, the triples
+of a blank node together in one chunk (its label means it only within one
+request). A push that fails can be resumed from the graph it stopped at, which
+is sent again whole: a graph whose PUT went through and a later POST did not
+is in the store in part. Credentials come from the environment only (a
+bearer token, or a user and a password for Basic authentication, or for Digest with
 TAKEDOWN_KG_STORE_AUTH=digest, as Virtuoso asks) and are never printed: an
 error names the graph, the URL, the status and the graphs written before it,
 and whatever push prints goes through Secrets.hide first, since a hostile
@@ -15,7 +20,9 @@ from __future__ import annotations
 
 import base64
 import http.client
+import math
 import re
+import shlex
 import socket
 import threading
 import urllib.error
@@ -26,6 +33,7 @@ from typing import Callable, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from .errors import PushFailed, TakedownError, UsageError
+from .progress import Progress
 from .text import visible
 
 TOKEN = "TAKEDOWN_KG_STORE_TOKEN"
@@ -34,6 +42,15 @@ PASSWORD = "TAKEDOWN_KG_STORE_PASSWORD"
 SCHEME = "TAKEDOWN_KG_STORE_AUTH"
 #: The default graph (what each named graph is, where it comes from), as the protocol names it.
 DEFAULT_GRAPH = "default graph"
+#: What --resume-from takes for the default graph, when --default-graph gives it no name.
+RESUME_DEFAULT = "default"
+#: The largest request body push sends unless told otherwise, in MB (2**20 bytes): a request a
+#: store takes in seconds. A proxy in front may take less (nginx by default 1 MB: --chunk-size 1).
+DEFAULT_CHUNK_MB = 8.0
+#: The bounds of --chunk-size: a kilobyte (a line or two), a gigabyte.
+MIN_CHUNK_MB = 0.001
+MAX_CHUNK_MB = 1024.0
+MB = 1 << 20
 #: The longest --timeout, a day, as for query and serve.
 MAX_TIMEOUT = 86_400.0
 #: What push prints in place of a credential.
@@ -46,9 +63,30 @@ SHOWN_CHARS = 120
 class Pushed:
     graph: str
     triples: int
-    #: The store's HTTP status; None for a dry run.
+    #: The store's HTTP status (to the PUT, for a graph sent in chunks); None for a dry run.
     status: int | None
     target: str
+    #: How many requests it took: a PUT, and a POST for each further chunk.
+    chunks: int = 1
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One graph as push sends it: `body` cut at `ends` (offsets) into the bodies of its requests."""
+
+    graph: str
+    triples: int
+    target: str
+    #: The graph's N-Triples; for a graph in chunks with blank nodes, each blank node's lines moved
+    #: up to the first of them.
+    body: bytes = field(repr=False)
+    ends: tuple[int, ...]
+
+    def chunks(self) -> Iterator[memoryview]:
+        start = 0
+        for end in self.ends:
+            yield memoryview(self.body)[start:end]
+            start = end
 
 
 @dataclass(frozen=True)
@@ -194,6 +232,14 @@ def check_timeout(seconds: float) -> float:
     return float(seconds)
 
 
+def check_chunk_size(megabytes: float) -> int:
+    """--chunk-size in bytes."""
+    if not MIN_CHUNK_MB <= megabytes <= MAX_CHUNK_MB:  # also refuses nan
+        raise UsageError(f"--chunk-size {megabytes!r}: give a number of MB from {MIN_CHUNK_MB:g} to {MAX_CHUNK_MB:g} "
+                         f"(default {DEFAULT_CHUNK_MB:g})")
+    return max(1, math.floor(megabytes * MB))
+
+
 def check_graph_name(name: str, taken: list[str]) -> None:
     """--default-graph names a graph of its own: an absolute IRI that no source's graph has."""
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", name):
@@ -223,43 +269,179 @@ def graphs(served) -> list[tuple[str, bytes, int]]:
     return found
 
 
+def chunk_ends(body: bytes, limit: int) -> tuple[int, ...]:
+    """Where the requests of one graph's N-Triples end: after whole lines, each body at most
+    `limit` bytes unless a single line is longer (it goes alone). N-Triples escapes the line
+    ends inside literals, so a line is a triple."""
+    ends, start = [], 0
+    while len(body) - start > limit:
+        cut = body.rfind(b"\n", start, start + limit)  # the last line end that fits
+        if cut < 0:  # the first line alone is longer than a chunk
+            cut = body.find(b"\n", start + limit)
+            if cut < 0:
+                break
+        ends.append(cut + 1)
+        start = cut + 1
+    ends.append(len(body))
+    return tuple(ends)
+
+
+#: A blank node's label, and whatever else looks like one (in a literal, an IRI): keeping a few
+#: lines together that need not be costs nothing, missing a blank node would split it.
+_BLANK = re.compile(rb'_:([^\s"<>]+)')
+
+
+def with_blank_nodes_together(body: bytes, limit: int) -> tuple[bytes, tuple[int, ...]]:
+    """`body` reordered so that the lines of each blank node (and of blank nodes linked by a line)
+    follow one another, at the place of the first of them, and the ends of chunks that never part
+    them. Each request is a document of its own, in which `_:b1` is a new blank node: a blank node
+    whose triples went in two requests would become two."""
+    if len(body) <= limit or b"_:" not in body:
+        return body, chunk_ends(body, limit)
+    lines = _lines(body)
+    parent: dict[bytes, bytes] = {}
+
+    def root(label: bytes) -> bytes:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    labels = [[label.rstrip(b".") for label in _BLANK.findall(line)] for line in lines]
+    for found in labels:
+        for other in found[1:]:
+            parent[root(other)] = root(found[0])
+    units: list[list[bytes]] = []
+    unit_of: dict[bytes, list[bytes]] = {}
+    for line, found in zip(lines, labels):
+        if not found:
+            units.append([line])
+        elif root(found[0]) in unit_of:
+            unit_of[root(found[0])].append(line)
+        else:
+            unit_of[root(found[0])] = unit = [line]
+            units.append(unit)
+    return b"".join(b"".join(unit) for unit in units), _packed([sum(map(len, unit)) for unit in units], limit)
+
+
+def _lines(body: bytes) -> list[bytes]:
+    """The lines of N-Triples, each with its line end: split at LF only, as a CR in a line
+    (which N-Triples escapes anyway) does not end it."""
+    lines = [line + b"\n" for line in body.split(b"\n")]
+    lines[-1] = lines[-1][:-1]  # what follows the last line end: nothing, when the body ends with one
+    return lines if lines[-1] else lines[:-1]
+
+
+def _packed(lengths: list[int], limit: int) -> tuple[int, ...]:
+    """The ends of chunks of consecutive pieces of these lengths, each chunk at most `limit` bytes
+    unless one piece alone is longer."""
+    ends, size, offset = [], 0, 0
+    for length in lengths:
+        if size and size + length > limit:
+            ends.append(offset)
+            size = 0
+        size += length
+        offset += length
+    ends.append(offset)
+    return tuple(ends)
+
+
+def plan(url: str, served, *, default_graph: str | None = None, chunk_size: float = DEFAULT_CHUNK_MB,
+         resume_from: str | None = None) -> list[Planned]:
+    """What push sends: each graph of `served`, from `resume_from` on, with its chunks."""
+    limit = check_chunk_size(chunk_size)
+    if default_graph is not None:
+        check_graph_name(default_graph, served.graphs())
+    planned = []
+    for name, data, count in graphs(served):
+        if name == DEFAULT_GRAPH and default_graph is not None:
+            name = default_graph
+        body, ends = with_blank_nodes_together(data, limit)
+        planned.append(Planned(name, count, target(url, name), body, ends))
+    if resume_from is None:
+        return planned
+    wanted = default_graph if resume_from == RESUME_DEFAULT and default_graph is not None else resume_from
+    for at, graph in enumerate(planned):
+        if resume_name(graph.graph) == wanted:
+            return planned[at:]
+    raise UsageError(f"--resume-from {resume_from[:120]!r} is not a graph push sends: give one an Error: line named, "
+                     f"or one --dry-run lists ({RESUME_DEFAULT} for the default graph)")
+
+
+def resume_name(graph: str) -> str:
+    """How --resume-from names a graph: its IRI, or `default` for the default graph."""
+    return RESUME_DEFAULT if graph == DEFAULT_GRAPH else graph
+
+
 def push(url: str, served, *, auth: Bearer | Basic | Digest | None = None, dry_run: bool = False,
-         timeout: float = 60.0, default_graph: str | None = None) -> Iterator[Pushed]:
+         timeout: float = 60.0, default_graph: str | None = None, chunk_size: float = DEFAULT_CHUNK_MB,
+         resume_from: str | None = None, progress: bool = False) -> Iterator[Pushed]:
     """PUT each graph of `served` to the store at `url`; yield each as it is written.
 
     `default_graph`, when given, is the named graph that takes the default
     graph's triples, for a store that has no unnamed default graph (Virtuoso).
-    Each request, with its answer, takes at most `timeout` seconds.
+    A graph of more than `chunk_size` MB goes as a PUT of its first chunk and a
+    POST of each further one. `resume_from` (a graph's IRI, or `default`) skips
+    the graphs before it. Each request, with its answer, takes at most `timeout`
+    seconds. With `progress`, a bar on a terminal's stderr shows the requests;
+    it is off its line while the caller handles each graph yielded.
     Raises PushFailed at the first graph the store refuses or cannot take,
-    naming the graphs written before it; no error holds a credential.
+    naming the graphs written before it and how to resume; no error holds a credential.
     """
     secrets = Secrets(auth)
     with secrets.hidden():
         check_url(url)
         check_timeout(timeout)
-        if default_graph is not None:
-            check_graph_name(default_graph, served.graphs())
-        written: list[str] = []
-        for name, data, count in graphs(served):
-            if name == DEFAULT_GRAPH and default_graph is not None:
-                name = default_graph
-            address = target(url, name)
-            if dry_run:
-                yield Pushed(name, count, None, address)
-                continue
-            request = urllib.request.Request(address, data=data, method="PUT",
-                                             headers={"Content-Type": "application/n-triples"})
-            if isinstance(auth, (Bearer, Basic)):
-                request.add_unredirected_header("Authorization", auth.header())
-            try:
-                answer = _put(url, request, auth, timeout, secrets)
-            except (OSError, http.client.HTTPException, ValueError) as error:
-                raise PushFailed(f"graph {_show(name)}: {_failure(error, url, auth, timeout, secrets)}; "
-                                 f"{_before(written)}") from None
-            if not 200 <= answer.status < 300:
-                raise PushFailed(f"graph {_show(name)}: {_refusal(answer, url, name, secrets)}; {_before(written)}")
-            written.append(name)
-            yield Pushed(name, count, answer.status, address)
+        planned = plan(url, served, default_graph=default_graph, chunk_size=chunk_size, resume_from=resume_from)
+        if dry_run:
+            for graph in planned:
+                yield Pushed(graph.graph, graph.triples, None, graph.target, len(graph.ends))
+            return
+        requests = sum(len(graph.ends) for graph in planned)
+        with Progress("sending", requests, wanted=progress) as bar:
+            written: list[str] = []
+            for number, graph in enumerate(planned, 1):
+                status = None
+                for chunk, body in enumerate(graph.chunks(), 1):
+                    bar.advance(what=_sending(number, len(planned), chunk, len(graph.ends)))
+                    answer = _send(url, graph, chunk, body, auth, timeout, secrets, written, resume_from)
+                    status = status or answer.status
+                written.append(graph.graph)
+                with bar.aside():
+                    yield Pushed(graph.graph, graph.triples, status, graph.target, len(graph.ends))
+
+
+def _sending(number: int, graphs: int, chunk: int, chunks: int) -> str:
+    return f"sending graph {number}/{graphs}" + (f", chunk {chunk}/{chunks}" if chunks > 1 else "")
+
+
+def _send(url: str, graph: Planned, chunk: int, body: memoryview, auth, timeout: float, secrets: Secrets,
+          written: list[str], resumed: str | None) -> _Answer:
+    """One request of `graph`: a PUT of its first chunk (which replaces the graph), a POST of any other."""
+    request = urllib.request.Request(graph.target, data=body, method="PUT" if chunk == 1 else "POST",
+                                     headers={"Content-Type": "application/n-triples"})
+    if isinstance(auth, (Bearer, Basic)):
+        request.add_unredirected_header("Authorization", auth.header())
+    try:
+        answer = _ask(url, request, auth, timeout, secrets)
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        what = _failure(error, url, auth, timeout, secrets)
+    else:
+        if 200 <= answer.status < 300:
+            return answer
+        what = _refusal(answer, url, graph.graph, secrets)
+    raise PushFailed(_failed(graph, chunk, what, written, resumed)) from None
+
+
+def _failed(graph: Planned, chunk: int, what: str, written: list[str], resumed: str | None) -> str:
+    """The error's one line: which graph (and chunk) failed, what is in the store now, and how to go on."""
+    where = f"graph {_show(graph.graph)}" + (f", chunk {chunk} of {len(graph.ends)}" if len(graph.ends) > 1 else "")
+    partly = "; the store holds part of it" if chunk > 1 else ""
+    # Failing at the first graph of a whole push, resuming is pushing again: nothing to say.
+    first = not written and resumed is None
+    resume = "" if first else f"; resume with --resume-from {shlex.quote(resume_name(graph.graph))}"
+    again = " (which sends it again whole)" if resume and partly else ""
+    return f"{where}: {what}{partly}; {_before(written)}{resume}{again}"
 
 
 @dataclass(frozen=True)
@@ -270,7 +452,7 @@ class _Answer:
     said: bytes
 
 
-def _put(url: str, request, auth, timeout: float, secrets: Secrets) -> _Answer:
+def _ask(url: str, request, auth, timeout: float, secrets: Secrets) -> _Answer:
     """Send one request and read its whole answer, all within `timeout` seconds. `secrets` learns
     each Authorization header sent on the way: urllib answers each new Digest challenge a store
     makes, on the same request, and the store may echo any of the answers."""
@@ -503,6 +685,8 @@ def _before(written: list[str]) -> str:
 
 
 def _hint(code: int, name: str) -> str:
+    if code == 413:
+        return " (send smaller requests: --chunk-size MB)"
     if code in (401, 403):
         return f" (check {TOKEN}, or {USER} and {PASSWORD})"
     if name == DEFAULT_GRAPH:  # Virtuoso answers 500 to ?default: it has no unnamed default graph
