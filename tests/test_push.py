@@ -171,7 +171,7 @@ def test_virtuoso_refuses_a_wrong_password_in_one_line(virtuoso, built):
     url, _ = virtuoso
     wrong = {**DIGEST, "TAKEDOWN_KG_STORE_PASSWORD": SECRET_PASSWORD}
     result = run_cli("push", f"{url}/sparql-graph-crud-auth", "--default-graph", VIRTUOSO_DEFAULT, cwd=built, env=wrong)
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
     assert result.stderr.startswith(f"Error: graph <{GRAPHS[0]}>: {url}/sparql-graph-crud-auth answered HTTP 401 ")
     assert result.stderr.endswith("(check TAKEDOWN_KG_STORE_TOKEN, or TAKEDOWN_KG_STORE_USER and TAKEDOWN_KG_STORE_PASSWORD); "
                                   "no graph was written before it\n")
