@@ -29,6 +29,7 @@ MANIFEST = DOCS / "pictures.json"
 #: Each picture: the command that makes it (run in an empty folder) and the corpus it needs.
 PICTURES = {
     "graph.png": {"command": ["graph", "--screenshot", "PICTURE", "--search", "Telegram"], "copies": 0},
+    "graph-ur.png": {"command": ["graph", "--lang", "ur", "--screenshot", "PICTURE", "--search", "ٹیلیگرام"], "copies": 0},
     "overview-1000.png": {"command": ["graph", "--data", "corpus-1000", "--screenshot", "PICTURE", "--search", "Telegram"],
                           "copies": 1000},
     "query.png": {"command": ["serve", "--screenshot", "PICTURE"], "copies": 0},
@@ -86,7 +87,7 @@ def make(names: list[str]) -> None:
         recorded[name] = {"command": "takedown-kg " + " ".join(f"docs/{name}" if p == "PICTURE" else p
                                                             for p in PICTURES[name]["command"]),
                           "page_sha256": digest}
-        MANIFEST.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        MANIFEST.write_text(json.dumps(recorded, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"made docs/{name}")
 
 

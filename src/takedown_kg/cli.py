@@ -231,7 +231,7 @@ def cmd_compare(args) -> int:
 @command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
 @option("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
         help="the HTML file to write (default: out/graph.html)")
-@option("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
+@option("--lang", choices=["en", "ur"], default="en", help="language of the page on opening, its labels and its own words; ur reads right to left (default: en)")
 @option("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
 @option("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
 @option("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
