@@ -26,11 +26,11 @@ from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryT
 from ..sparql import Sandbox, named_queries
 from ..text import visible
 from .dataset import Served
-from .dispatch import Dispatcher, ServerBug
+from .dispatch import Dispatcher, ServerBug, Streamed
 from .lanes import Lane
 from .loop import Later, Log, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
-from .workers import Pool
+from .workers import Bulk, Pool
 
 #: HTTP status for each named error a query can end in.
 _STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400),
@@ -123,9 +123,10 @@ class Server:
         self.address = listening.getsockname()[:2]
         self._hosts = host_values(self.address, host, added)
         self.files: Lane | None = None
+        # A client that takes nothing of its answer for as long as a query may run is cut off.
         self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections,
-                         bug=self._bug)
-        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug)
+                         bug=self._bug, stall=seconds)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug, room=self.loop.full)
         self.loop.tickers.append(self.dispatcher.tick)
         if log is not None:
             self.loop.tickers.append(log.tick)
@@ -159,19 +160,22 @@ class Server:
             self.files.close()
         self.pool.close()
 
-    def _work(self, fields: tuple) -> tuple[bytes, str]:
-        """What a worker does with one request (runs in the sandboxed worker). Request and answer
-        cross the pipes as plain tuples: a class in a pickle costs a look-up at each end."""
+    def _work(self, fields: tuple) -> Bulk:
+        """What a worker does with one request (runs in the sandboxed worker). The request crosses the
+        pipe as a plain tuple (a class in a pickle costs a look-up at each end), the answer's body raw
+        after its media type (read by the loop as the client takes it)."""
         found = answer(self.served.store, self._prefixes, QueryRequest(*fields))
-        return found.body, found.media_type
+        return Bulk(found.media_type, found.body)
 
     def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None) -> Later:
         """A query for a worker (the request itself is read here, at once: a bad one is refused unqueued)."""
         request = query_request(parameters, text=text, accept=accept, graphs=self._graphs)
         fields = tuple(getattr(request, name) for name in _REQUEST_FIELDS)
 
-        def answered(result) -> Response:
-            return _refusal(result) if isinstance(result, TakedownError) else Response(200, *result)
+        def answered(result: "Streamed | TakedownError") -> Response:
+            if isinstance(result, TakedownError):
+                return _refusal(result)
+            return Response(200, result.first, result.meta, source=result.rest)
 
         return Later(lambda reply: self.dispatcher.submit(fields, lambda result: reply(answered(result))))
 
@@ -257,14 +261,14 @@ class Server:
         """A page or an export: from memory when made already, else made on the files lane."""
         made = self._exports.get(key)
         if made is not None:
-            return Response(200, *made)
+            return Response(200, *made, shared=True)
 
         def job() -> Response:
             try:
                 found = make()
             except TakedownError as failure:
                 return _refusal(failure)
-            return Response(200, *found) if found is not None else _nothing(path)
+            return Response(200, *found, shared=True) if found is not None else _nothing(path)
 
         return Later(lambda reply: self.files.submit(job, reply))
 
