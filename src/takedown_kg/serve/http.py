@@ -23,7 +23,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError, UsageError
-from ..sparql import Sandbox, named_queries
+from ..sparql import Sandbox, named_queries, run_isolated
 from ..text import visible
 from .dataset import Served
 from .dispatch import Dispatcher, ServerBug, Streamed
@@ -103,7 +103,7 @@ class Server:
         added = [allowed_host(name) for name in allow_hosts]
         self.served = served
         self.debug = debug
-        self.seconds = seconds
+        self.seconds, self.memory = seconds, memory
         self.log = log.line if log is not None else (lambda line: None)
         self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
                          on_free=lambda: self.loop.wake())
@@ -194,11 +194,7 @@ class Server:
                     fmt = format_for(name)
                     self._exports[name] = (built.read_bytes(), fmt.media_type if fmt else "text/html")
                 elif name == "graph.html":
-                    # lazy: the server's front loads it when first asked, not at start
-                    from ..views import network_view, render_html
-
-                    union = self.served.union()
-                    self._exports[name] = (render_html(network_view(union), union).encode("utf-8"), "text/html")
+                    self._exports[name] = (self._network_page(), "text/html")
                 else:
                     chosen = [f for f in formats() if f"graph{f.suffix}" == name]
                     if not chosen:
@@ -207,6 +203,27 @@ class Server:
                     self._exports[name] = (fmt.write(self.served.dataset() if fmt.quads else self.served.union()),
                                            fmt.media_type)
             return self._exports[name]
+
+    def _network_page(self) -> bytes:
+        """The page `takedown-kg graph` draws of the same inputs (the overview of a large corpus), drawn
+        in a sandboxed child under the query limits: neither the drawing's memory nor its libraries stay
+        in the server, and a page past a limit is a 503 while the server goes on."""
+        served = self.served
+
+        def draw() -> bytes:
+            # lazy: the drawing libraries load in the child that draws, never in the server
+            from ..views import draw_corpus
+
+            return draw_corpus(served.corpus()).encode("utf-8")
+
+        try:
+            return run_isolated(draw, seconds=self.seconds, sandbox=Sandbox(memory=self.memory))
+        except QueryTimeout:
+            raise QueryTimeout(f"drawing graph.html ran past its limit of {self.seconds:g} s and was stopped; raise "
+                               "--timeout, or draw it with takedown-kg graph") from None
+        except QueryLimit:
+            raise QueryLimit(f"drawing graph.html ran out of its memory limit of {self.memory >> 20} MB and was stopped; "
+                             "raise --memory, or draw it with takedown-kg graph") from None
 
     def page(self) -> bytes:
         if "/" not in self._exports:
