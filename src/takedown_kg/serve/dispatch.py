@@ -96,6 +96,8 @@ class Piped:
 
     def read(self, most: int) -> bytes:
         """At most `most` bytes of the body (b"" if the worker ended before it was all written)."""
+        if self.ended:
+            return b""
         try:
             piece = os.read(self.fd, min(most, self.left))
         except OSError:
@@ -109,9 +111,19 @@ class Piped:
             self._dispatcher.unwatch(self.fd)
 
     def resume(self) -> None:
-        if self.paused and not self.ended:
+        if self.ended:  # cut: nothing will come; the loop reads that now
+            if self.ready is not None:
+                self.ready()
+        elif self.paused:
             self.paused = False
             self._dispatcher.watch_pipe(self.fd)
+
+    def cut(self) -> None:
+        """The worker is gone: the loop is told, reads nothing more, and closes its client's connection."""
+        if not self.ended:
+            self.ended = True
+            if self.ready is not None:
+                self.ready()
 
     def end(self, whole: bool) -> None:
         if not self.ended:
@@ -155,9 +167,10 @@ class Dispatcher:
         for busy in self._running.values():
             if not self._waiting:
                 return
+            if busy.piped is not None or len(busy.sent) > 1:  # its client's, or one waits already
+                continue
             head, data = busy.sent[0], self._waiting[0][1]
-            if busy.piped is not None or len(busy.sent) > 1 or now - head.started >= HOLD or (
-                    len(head.data) + len(data) > busy.worker.room):
+            if now - head.started >= HOLD or len(head.data) + len(data) > busy.worker.room:
                 continue
             if self.pool.send_packed(busy.worker, data):  # else it died: its pipe's end will say so
                 request, data, done, since = self._waiting.popleft()
@@ -220,6 +233,8 @@ class Dispatcher:
             self._requeue(busy)
         if worker is not None and self.pool.alive(worker):
             self.pool.drop(worker)
+        if busy is not None and busy.piped is not None:  # the rest of a body being written: never coming
+            busy.piped.cut()
         for sent in busy.sent if busy is not None else ():
             if not sent.dropped:
                 self._end(sent.done, lambda: ServerBug(f"the server failed: {type(failure).__name__}"))

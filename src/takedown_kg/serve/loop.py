@@ -146,12 +146,12 @@ class Loop:
     """Accepts, parses and answers HTTP/1.1 on `sock` with handle(request) -> Response | Later."""
 
     def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"], log: Callable[..., None], *,
-                 max_body: int, max_connections: int, bug: Bug, stall: float = IDLE, unread: int = UNREAD):
+                 max_body: int, max_connections: int, bug: Bug, stall: float = IDLE, unread: int | None = None):
         """`stall`: seconds a client may take nothing of an answer before it is cut off;
-        `unread`: bytes of answers held for clients, in all, past which none is read further."""
+        `unread`: bytes of answers held for clients, in all, past which none is read further (UNREAD)."""
         self.sock, self.handle, self.log, self.bug = sock, handle, log, bug
         self.max_body, self.max_connections = max_body, max_connections
-        self.stall, self.unread = stall, unread
+        self.stall, self.unread = stall, UNREAD if unread is None else unread
         self.held = 0  # bytes of answers written to no client yet (not those kept anyway: Response.shared)
         self._starved: list[_Connection] = []  # waiting for `held` to fall below `unread` to read on
         self.sock.setblocking(False)
