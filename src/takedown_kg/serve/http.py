@@ -2,8 +2,9 @@
 
 Routing lives here; reading and writing HTTP is loop.py's (one thread for
 every connection), running queries workers.py's (sandboxed processes, fed by
-the same loop through dispatch.py), and making an export or the page (which
-would stall the loop) a lane of two threads' (lanes.py). Limits: a request
+the same loop through dispatch.py), and making an export or a page (which
+would stall the loop) a lane of two threads' (lanes.py; the network page is
+drawn in a sandboxed child, as `takedown-kg graph` draws it). Limits: a request
 line of at most 64 KiB, a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS
 characters, `connections` open at once. One access-log line per request.
 Only a Host that names this server is answered (host_values, --allow-host):
