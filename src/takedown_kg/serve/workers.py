@@ -300,6 +300,7 @@ def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: in
             else:
                 payload, body = _answer(work, request)
             _write_all(writer, _HEADER.pack(len(payload)) + payload, body)
+            payload = body = b""  # an answer of 100 MB is not kept while the worker waits for the next request
     except BaseException:
         pass
     finally:
