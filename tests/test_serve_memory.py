@@ -142,7 +142,8 @@ def test_slow_readers_of_a_100_mb_answer_each_get_it_whole_and_the_server_holds_
             reader.close()
     assert [(r.status, r.length, r.received, r.digest.hexdigest()) for r in readers] == [
         (200, PAIRS_SIZE, PAIRS_SIZE, expected)] * 3
-    assert len(replaced) == 1 and LIMIT <= cut_after < LIMIT + 4, (replaced, cut_after)
+    # (Less a moment: the client sees its head a little after the server's last write to it.)
+    assert len(replaced) == 1 and LIMIT - 0.5 <= cut_after < LIMIT + 4, (replaced, cut_after)
     assert (stalled.status, stalled.length) == (200, PAIRS_SIZE) and stalled.received < PAIRS_SIZE
     assert len(asked) >= 10 and all(status == 200 and took < 2 for status, took in asked), asked
     assert peak - before < GROWTH, f"the server grew by {(peak - before) >> 20} MB (from {before >> 20} MB)"
@@ -165,7 +166,7 @@ def test_past_the_bytes_held_for_unread_answers_a_query_waits_until_they_are_tak
         stalled.close()
     assert (status, body) == (200, b'{"head":{},"boolean":true}')
     # It waited for the cut (6 s after the client stopped), not for a worker.
-    assert answered - stalled_at >= 6 and answered - asked >= 2.5, (answered - stalled_at, answered - asked)
+    assert answered - stalled_at >= 5.5 and answered - asked >= 2.5, (answered - stalled_at, answered - asked)
 
 
 def test_a_head_request_of_a_large_answer_gets_its_length_and_the_server_holds_none_of_it(tmp_path, pairs):
