@@ -14,7 +14,7 @@ from ..doors import lazy_door
 
 __getattr__, __all__ = lazy_door(__name__, {
     "network_view": "network", "load_view": "network", "page_graph": "network", "neighbourhood": "network",
-    "render_html": "draw", "write_page": "draw",
+    "render_html": "draw", "write_page": "draw", "draw_corpus": "draw",
     "render_page": "pages", "with_script_hashes": "pages",
     "NETWORK_WORDS": "words", "page_words": "words",
     "compare": "comparison", "COMPARE_FORMATS": "comparison",

@@ -21,10 +21,11 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SDO
 
+from ..corpus import open as open_corpus
 from ..outputs import write_atomically
 from ..vocab import OA, TK, label
 from .comparison import fact_comparisons
-from .network import SHAPES, load_view, neighbourhood
+from .network import SHAPES, neighbourhood, network_view, page_graph
 from .pages import render_page
 from .screenshot import take
 from .words import LANGUAGES, isolated, page_words, say
@@ -133,13 +134,23 @@ def write_page(
     search: str | None = None,
 ) -> list[Path]:
     """Write the page for the project's graph (or `data`), and a PNG of it if asked."""
-    graph, view, note = load_view(data, base=base, source=source, include_ontology=include_ontology, whole=bool(focus))
-    if focus:
-        view = neighbourhood(view, graph, focus, depth)
-    written = write_atomically({target: render_html(view, graph, lang=lang, note=note).encode("utf-8")})
+    page = draw_corpus(open_corpus(data, base=base, only=source), source=source, lang=lang, focus=focus, depth=depth,
+                       include_ontology=include_ontology)
+    written = write_atomically({target: page.encode("utf-8")})
     if screenshot:
         written += write_atomically({screenshot: take(target, screenshot, search=search)})
     return written
+
+
+def draw_corpus(corpus, *, source: str | None = None, lang: str = "en", focus: str | None = None, depth: int = 1,
+                include_ontology: bool = False) -> str:
+    """The page of a corpus (corpus.Corpus) as `takedown-kg graph` draws it, and serve's /graph.html: all of it,
+    its overview past OVERVIEW_SOURCES sources, or the neighbourhood of `focus`."""
+    graph, note = page_graph(corpus, source=source, whole=bool(focus))
+    view = network_view(graph, include_ontology=include_ontology)
+    if focus:
+        view = neighbourhood(view, graph, focus, depth)
+    return render_html(view, graph, lang=lang, note=note)
 
 
 def options(node_count: int) -> dict:
