@@ -110,6 +110,32 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     return result
 
 
+def in_a_terminal(*args: str, columns: int, cwd: Path | None = None) -> str:
+    """What the command prints to a terminal COLUMNS wide: a pseudo-terminal as its stdout, as a user sees it."""
+    import pty
+
+    main, sub = pty.openpty()
+    out = b""
+    with os.fdopen(main, "rb", buffering=0) as screen:
+        try:
+            running = subprocess.Popen([*cli_command(), *args], stdout=sub, stderr=subprocess.PIPE, cwd=cwd or ROOT,
+                                       env={**os.environ, "COLUMNS": str(columns)})
+        finally:
+            os.close(sub)
+        with running:
+            while True:  # read as it writes: a terminal holds only a few KB unread
+                try:
+                    chunk = screen.read(1 << 16)
+                except OSError:  # EIO: the terminal's other end is closed and all it wrote was read
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            stderr = running.stderr.read()
+        assert running.returncode == 0, stderr
+    return out.decode("utf-8").replace("\r\n", "\n")  # the terminal's own line ends
+
+
 def plain(graph):
     """A copy where "x"^^xsd:string is written "x": the same literal in RDF 1.1,
     which Oxigraph writes one way and rdflib's equality tells apart."""

@@ -266,7 +266,7 @@ def test_the_source_filter_shows_one_reports_claims_or_all(corpus_visit):
 
 
 def test_the_compare_page_shows_the_tables_statuses_with_no_request(browser, tmp_path):
-    from takedown_kg.views.comparison import compare, kind
+    from takedown_kg.views.comparison import compare
 
     target = tmp_path / "compare.html"
     assert run_cli("compare", "--format", "html", "-o", str(target)).returncode == 0
@@ -275,7 +275,7 @@ def test_the_compare_page_shows_the_tables_statuses_with_no_request(browser, tmp
         assert opened.requests == [opened.url] and opened.errors == []
         shown = opened.js("() => Array.from(document.querySelectorAll('#facts tbody tr')).map("
                           "r => [r.dataset.id, r.querySelector('.status').textContent, r.dataset.kind])")
-        assert shown == [[f.id, f.status, kind(f)] for f in compare("pni").facts]
+        assert shown == [[f.id, f.status, f.kind] for f in compare("pni").facts]
         assert opened.page.inner_text("#summary") == "pni · 26 facts: 11 corroborated, 1 disputed, 14 only this source"
         assert opened.js("() => document.querySelectorAll('a, img, link, iframe').length") == 0
     finally:

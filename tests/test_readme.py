@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, in_a_terminal, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -41,7 +41,7 @@ def _session(command: str) -> str:
 
 @pytest.mark.parametrize("command", [
     "build", "query compliance", "query account-figures --format csv", "query sentence --bind number=8 --full",
-    "compare", "query disagreements",
+    "query disagreements",
     "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
     "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
     "query -e 'SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph'",
@@ -54,6 +54,11 @@ def test_shown_output_is_real(tmp_path, command):
     result = run_cli(*shlex.split(command), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace("\r\n", "\n") == _session(command)
+
+
+def test_shown_terminal_output_is_real(tmp_path):
+    """What the README shows as printed in a terminal 80 columns wide is what such a terminal gets."""
+    assert in_a_terminal("compare", "--only", "disputed", columns=80, cwd=tmp_path) == _session("compare --only disputed")
 
 
 WALK_THROUGH = "--data data/sources --data tests/fixtures/sources/example-held --data tests/fixtures/sources/example-cited"

@@ -215,16 +215,27 @@ def _emit(content: bytes, output: str | None) -> None:
          "takedown-kg compare --source pni --format html -o out/compare.html")
 @option("--source", default="pni", metavar="SLUG",
         help="the source whose facts to list, by its folder name (default: pni); every source is compared with it")
+@option("--only", choices=["disputed", "corroborated", "alone"], metavar="KIND",
+        help="list only the facts of one KIND: disputed (another report disputes it), corroborated (another "
+             "confirms it; a fact can be both) or alone (no other report speaks of it); the counts stay those "
+             "of every fact")
 @option("--format", choices=["table", "csv", "json", "html"], default="table",
-        help="table (default), csv, json, or html (a self-contained page to open and print)")
+        help="table (default; in a terminal folded to its width, and piped or with -o each line whole, for grep), "
+             "csv, json, or html (a self-contained page to open and print)")
 @option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
 @corpus_options(source=False)
 def cmd_compare(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .views import COMPARE_FORMATS, compare
+    import shutil
 
-    comparison = compare(args.source, data=args.data, base=args.base)
-    _emit(COMPARE_FORMATS[args.format](comparison).encode("utf-8"), args.output)
+    from .views import COMPARE_FORMATS, compare, table
+
+    comparison = compare(args.source, data=args.data, base=args.base, only=args.only)
+    if args.format == "table" and args.output in (None, "-") and sys.stdout.isatty():
+        text = table(comparison, width=shutil.get_terminal_size().columns)
+    else:
+        text = COMPARE_FORMATS[args.format](comparison)
+    _emit(text.encode("utf-8"), args.output)
     return ExitCode.OK
 
 

@@ -17,7 +17,7 @@ __getattr__, __all__ = lazy_door(__name__, {
     "render_html": "draw", "write_page": "draw", "draw_corpus": "draw",
     "render_page": "pages", "with_script_hashes": "pages",
     "NETWORK_WORDS": "words", "page_words": "words",
-    "compare": "comparison", "COMPARE_FORMATS": "comparison",
+    "compare": "comparison", "COMPARE_FORMATS": "comparison", "table": "comparison",
     "network_stats": "stats",
     "graphml": "netexport", "gexf": "netexport",
     "take": "screenshot", "chromium_path": "screenshot",
