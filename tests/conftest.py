@@ -89,7 +89,7 @@ def nonconforming(tmp_path) -> tuple[Path, str]:
     facts = broken / "facts.ttl"
     facts.write_text(facts.read_text(encoding="utf-8").replace('"F18"', '"18"'), encoding="utf-8")
     warning = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--data", str(broken), cwd=tmp_path).stderr
-    assert warning.startswith("Warning: the data does not conform (1 violation(s); first: ") and warning.count("\n") == 1
+    assert warning.startswith("Warning: the data does not conform (1 violation; first: ") and warning.count("\n") == 1
     return broken, warning
 
 

@@ -79,7 +79,7 @@ def test_validate_exit_codes(tmp_path):
     assert good.returncode == 0 and good.stdout.startswith("Conforms: ")
     bad = run_cli("validate", str(FIXTURES / "validation" / "broken" / "fact-voice.ttl"))
     assert bad.returncode == 1
-    assert bad.stdout.splitlines()[0].startswith("Does not conform: 1 violation(s)")
+    assert bad.stdout.splitlines()[0].startswith("Does not conform: 1 violation")
     assert bad.stdout.splitlines()[1].endswith("[fact-voice]")
     broken = tmp_path / "broken.ttl"
     broken.write_text("this is not turtle", encoding="utf-8")

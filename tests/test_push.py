@@ -80,7 +80,7 @@ def test_push_writes_each_graph_and_says_so(store, expected):
         shown = graph if graph == "default graph" else f"<{graph}>"
         assert re.fullmatch(rf"put {re.escape(shown)} +{len(expected['' if graph == 'default graph' else graph])} "
                             r"triples  HTTP 20[14]", line), line
-    assert lines[-1] == f"12 graphs, 2,160 triples, to {url}/store: done"
+    assert lines[-1] == f"2,158 triples (2,160 statements in 12 graphs) to {url}/store: done"
 
 
 @pytest.mark.parametrize("graph", [*GRAPHS, None])
@@ -156,7 +156,7 @@ def test_virtuoso_takes_every_graph_with_digest_authentication(virtuoso, built, 
     lines = first.stdout.splitlines()
     assert [line.split()[1] for line in lines[:-1]] == [f"<{g}>" for g in [*GRAPHS, VIRTUOSO_DEFAULT]]
     assert all(line.endswith("HTTP 201") for line in lines[:-1]), lines
-    assert lines[-1] == f"12 graphs, 2,160 triples, to {url}/sparql-graph-crud-auth: done"
+    assert lines[-1] == f"2,158 triples (2,160 statements in 12 graphs) to {url}/sparql-graph-crud-auth: done"
     for graph in GRAPHS:
         assert virtuoso_graph(url, graph) == expected[graph], graph
     assert virtuoso_graph(url, VIRTUOSO_DEFAULT) == expected[""]
@@ -253,7 +253,7 @@ def test_dry_run_sends_nothing(built):
     lines = result.stdout.splitlines()
     assert lines[0] == f"would put <{GRAPHS[0]}>                41 triples"
     assert lines[-2] == "would put default graph                                             30 triples"
-    assert lines[-1] == f"12 graphs, 2,160 triples, to {url}: nothing sent (--dry-run)"
+    assert lines[-1] == f"2,158 triples (2,160 statements in 12 graphs) to {url}: nothing sent (--dry-run)"
 
 
 def test_data_that_does_not_conform_is_said_before_it_is_pushed(tmp_path, nonconforming):

@@ -71,7 +71,7 @@ def empty_dir(tmp_path_factory):
 
 def test_starts_with_what_it_serves(server):
     assert server.banner == [
-        "takedown-kg: serving 2,160 triples in 11 named graphs from the shipped corpus, loaded in memory\n",
+        "takedown-kg: serving 2,158 triples (2,160 statements in 12 graphs) from the shipped corpus, loaded in memory\n",
         f"  query page  {server.url}\n",
         f"  endpoint    {server.url}sparql\n",
         "Ctrl-C stops.\n",
@@ -342,7 +342,7 @@ def test_exports_hold_what_the_export_command_writes(server, empty_dir, export):
 def test_with_a_matching_build_the_exports_are_its_files(tmp_path):
     assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
     with serving(cwd=tmp_path) as running:
-        assert running.banner[0] == ("takedown-kg: serving 2,160 triples in 11 named graphs from out/store "
+        assert running.banner[0] == ("takedown-kg: serving 2,158 triples (2,160 statements in 12 graphs) from out/store "
                                      "(the build of these inputs)\n")
         for export in [*EXPORTS, "graph.html"]:
             assert fetch(running.url + export)[2] == (tmp_path / "out" / export).read_bytes(), export

@@ -15,7 +15,7 @@ from typing import Callable
 
 from .errors import ExitCode, TakedownError, UsageError
 from .outputs import write_atomically
-from .text import display_path
+from .text import counted, display_path, triple_count
 from .vocab import qname
 
 DEFAULT_OUT = Path("out")
@@ -80,12 +80,13 @@ def cmd_build(args) -> int:
     from .export import build
 
     result = build(args.out, base=args.base, data=args.data, infer=args.infer, progress=True)
-    _out(f"takedown-kg: built the graph of {len(result.slugs)} source{'s' if len(result.slugs) != 1 else ''}")
+    _out(f"takedown-kg: built the graph of {counted(len(result.slugs), 'source')}")
     for line in result.summary.lines():
         _out("  " + line)
-    _out(f"  validation  conforms ({result.report.rules_checked} rules checked)")
+    _out(f"  validation  conforms ({counted(result.report.rules_checked, 'rule')} checked)")
     if result.inferred_graph is not None:
-        _out(f"  inferred    {result.inferred} triples (RDFS), in the named graph {qname(result.graph, result.inferred_graph)}")
+        _out(f"  inferred    {counted(result.inferred, 'triple')} (RDFS), in the named graph "
+             f"{qname(result.graph, result.inferred_graph)}")
     _out("wrote")
     for path in result.written:
         _out(f"  {_show(path)}")
@@ -345,7 +346,7 @@ def cmd_serve(args) -> int:
         server.start()
         if args.screenshot:
             return _serve_screenshot(server, args.screenshot)
-        _out(f"takedown-kg: serving {len(served):,} triples in {len(served.graphs())} named graphs from {served.origin}")
+        _out(f"takedown-kg: serving {served.size()} from {served.origin}")
         _out(f"  query page  {server.url}")
         _out(f"  endpoint    {server.url}sparql")
         _out("Ctrl-C stops.")
@@ -398,25 +399,27 @@ def cmd_push(args) -> int:
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` and `serve` say it on the same data: a store gets it as it is
         sys.stderr.write(secrets.hide(f"Warning: {warning}\n"))
-    graphs = triples = requests = 0
+    graphs = statements = requests = 0
     first = None  # what --resume-from began with: the graphs before it were not sent
     verb = "would put" if args.dry_run else "put"
     for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
                        default_graph=args.default_graph, chunk_size=args.chunk_size, resume_from=args.resume_from,
                        progress=True):
-        graphs, triples, requests = graphs + 1, triples + pushed.triples, requests + pushed.chunks
+        graphs, statements, requests = graphs + 1, statements + pushed.triples, requests + pushed.chunks
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
         first = first or shown
         chunks = f" in {pushed.chunks} chunks" if pushed.chunks > 1 else ""
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"
-        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7} triples{chunks}{status}"))
+        noun = "triple" if pushed.triples == 1 else "triples"
+        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7,} {noun}{chunks}{status}"))
         # Out before push draws its bar again below the line, on a terminal both share.
         sys.stdout.flush()
     done = "nothing sent (--dry-run)" if args.dry_run else "done"
     sent = f" in {requests} requests" if requests > graphs else ""
     skipped = f"; the graphs before {first} skipped (--resume-from)" if args.resume_from else ""
-    _out(secrets.hide(f"{graphs} graph{'s' if graphs != 1 else ''}{sent}, {triples:,} triples, to {args.url}: "
-                      f"{done}{skipped}"))
+    # Resumed, the union of the graphs sent is not counted: each graph's triples are said as they are.
+    count = triple_count(statements if args.resume_from else served.triples, statements, graphs)
+    _out(secrets.hide(f"{count}{sent} to {args.url}: {done}{skipped}"))
     return ExitCode.OK
 
 

@@ -122,3 +122,15 @@ def isolated(text: str) -> str:
 def counted(number: int, noun: str, plural: str | None = None) -> str:
     """"1 fact", "2 facts", "2,158 triples": the number with thousands separators and its noun agreeing."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def triple_count(triples: int, statements: int, graphs: int) -> str:
+    """"2,158 triples (2,160 statements in 12 graphs)": the words of every command that counts a dataset.
+
+    A triple that two graphs hold is one triple of the union and a statement in each graph, so
+    the union's count and the graphs' added up differ; both are said where they do.
+    """
+    where = f"in {counted(graphs, 'graph')}"
+    if statements == triples:
+        return f"{counted(triples, 'triple')} {where}"
+    return f"{counted(triples, 'triple')} ({counted(statements, 'statement')} {where})"

@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, SDO
 
 from ..corpus import open as open_corpus
 from ..outputs import write_atomically
-from ..vocab import OA, TK, label
+from ..vocab import OA, TK, label, source_kind
 from .comparison import fact_comparisons
 from .network import SHAPES, neighbourhood, network_view, page_graph
 from .pages import render_page
@@ -248,23 +248,26 @@ def _script(path: Path) -> str:
 
 
 def _source_line(graph: Graph, lang: str) -> str:
-    """What the page is drawn from, in `lang`: each source by its outlet, with its text or its address."""
+    """What the page is drawn from, in `lang`: the sources by kind, in the build summary's words, and the
+    held texts by outlet."""
     sources = sorted(graph.subjects(RDF.type, TK.Source), key=str)
     sentences = len(set(graph.subjects(RDF.type, TK.Sentence)))
     if not sources:
         return say("source_data", lang, sentences=sentences)
-    held = [s for s in sources if graph.value(s, TK.textHeld) == Literal(True)]
-    cited = len(sources) - len(held)
+    kinds = {s: source_kind(dataset=(s, RDF.type, SDO.Dataset) in graph, curation=(s, RDF.type, TK.Curation) in graph,
+                            held=graph.value(s, TK.textHeld) == Literal(True)) for s in sources}
+    held = [s for s in sources if kinds[s] == "text held"]
     publishers = [graph.value(s, SDO.publisher) for s in held if graph.value(s, SDO.publisher)]
     # Outlets in the order of their English names, in either language: the two lines list them alike.
     outlets = Counter((label(graph, p, "en"), isolated(label(graph, p, lang), lang)) for p in publishers)
     # A corpus may hold many reports of one outlet: each outlet once, with its count, the first few only.
-    shown = [say("outlet_reports", lang, name=name, count=count) if count > 1 else name
+    shown = [say("outlet_reports", lang, name=name, count=f"{count:,}") if count > 1 else name
              for (_, name), count in sorted(outlets.items())[:8]]
     more = [say("more_outlets", lang, count=len(outlets) - 8)] if len(outlets) > 8 else []
-    parts = [say("one_source" if len(sources) == 1 else "many_sources", lang, count=len(sources))]
+    # Each kind as the build's summary counts them (vocab.source_tally): "7 cited, 1 curation, ...".
+    tally = say("list_separator", lang).join(say(f"source_kind_{kind}", lang, count=f"{n:,}")
+                                             for kind, n in sorted(Counter(kinds.values()).items()))
+    parts = [say("one_source" if len(sources) == 1 else "many_sources", lang, count=f"{len(sources):,}") + f" ({tally})"]
     if held:
         parts.append(say("text_held", lang, names=say("list_separator", lang).join(shown + more), sentences=sentences))
-    if cited:
-        parts.append(say("cited_by_address", lang, count=cited))
     return say("sources_line", lang, parts=say("part_separator", lang).join(parts))

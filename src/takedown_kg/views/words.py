@@ -101,7 +101,11 @@ NETWORK_WORDS: dict[str, tuple[str, str]] = {
     "text_held": ("text held for {names} ({sentences} sentences)", "{names} کا متن محفوظ ہے ({sentences} جملے)"),
     "outlet_reports": ("{name} ({count} reports)", "{name} ({count} رپورٹیں)"),
     "more_outlets": ("and {count} more outlets", "اور مزید {count} ادارے"),
-    "cited_by_address": ("{count} cited by address", "{count} کا صرف ویب پتہ درج ہے"),
+    # Each kind of source, as the build's summary names it (vocab.source_kind).
+    "source_kind_cited": ("{count} cited", "{count} کا صرف ویب پتہ درج ہے"),
+    "source_kind_curation": ("{count} curation", "{count} کیوریشن"),
+    "source_kind_reference data": ("{count} reference data", "{count} حوالہ جاتی ڈیٹا"),
+    "source_kind_text held": ("{count} text held", "{count} کا متن محفوظ ہے"),
     "overview_note": ("This is an overview of {count} sources: the actors and the reports, each actor with the first "
                       "sentence that names it. Draw one report with takedown-kg graph --source SLUG, or everything "
                       "around one actor with --focus NAME.",
