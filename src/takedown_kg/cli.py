@@ -20,6 +20,11 @@ from .vocab import qname
 
 DEFAULT_OUT = Path("out")
 
+#: serve's port: one of our own, so serve and a triple store on the same machine never collide. Not
+#: 7878 (Oxigraph's, which push is tested against), nor Fuseki's 3030, Virtuoso's 8890, GraphDB's
+#: 7200, Blazegraph's 9999, Stardog's 5820 or QLever's 7001; assigned to no service by IANA, and
+#: seen open by no scan in nmap's service list.
+DEFAULT_PORT = 6854
 COMMANDS: dict[str, Callable] = {}
 
 
@@ -295,10 +300,12 @@ def cmd_locate(args) -> int:
     return ExitCode.OK
 
 
-@command("serve", "serve the graph over HTTP: a SPARQL endpoint at /sparql and a query page at /", "takedown-kg serve --port 7878")
+@command("serve", "serve the graph over HTTP: a SPARQL endpoint at /sparql and a query page at /",
+         f"takedown-kg serve --port {DEFAULT_PORT}")
 @option("--host", default="127.0.0.1", metavar="HOST",
         help="address to listen on (default: 127.0.0.1, this machine only; any other prints a warning)")
-@option("--port", type=int, default=7878, metavar="PORT", help="port to listen on, 0 for any free one (default: 7878)")
+@option("--port", type=int, default=DEFAULT_PORT, metavar="PORT",
+        help=f"port to listen on, 0 for any free one (default: {DEFAULT_PORT})")
 @corpus_options(source=False)
 @option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the build's folder, used when it matches the inputs (default: out)")
 @option("--workers", type=int, default=2, metavar="N", help="query processes, each answering one query at a time (default: 2)")

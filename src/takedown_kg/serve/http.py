@@ -95,7 +95,7 @@ def is_loopback(host: str) -> bool:
 class Server:
     """The endpoint over `served`: start() binds and forks the workers, serve_forever() answers, close() stops."""
 
-    def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
+    def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int, workers: int = 2,
                  seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
                  log: Log | None = None, debug: bool = False, allow_hosts: tuple[str, ...] = ()):
         """`log`: where the access log and the server's own bugs go (None: nowhere).
