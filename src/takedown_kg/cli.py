@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,7 @@ DEFAULT_OUT = Path("out")
 #: 7200, Blazegraph's 9999, Stardog's 5820 or QLever's 7001; assigned to no service by IANA, and
 #: seen open by no scan in nmap's service list.
 DEFAULT_PORT = 6854
+
 COMMANDS: dict[str, Callable] = {}
 
 
@@ -435,21 +437,71 @@ def _show(path: Path) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the project's error form: one line, exit code 2, the closest command named."""
+    """argparse with the project's error form: one line, exit code 2, and for a misspelt command,
+    option or choice the closest right one named."""
+
+    #: The words this parser was given, for error(), which is not told them.
+    given: list[str] = []
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # each command's unknown words come back here, to the top parser
+            command = getattr(parsed, "command", None)
+            (self.commands.get(command) or self)._unknown(extras)
+        return parsed
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def _unknown(self, extras: list[str]):
+        wrong = next((word for word in extras if word.startswith("-")), None)
+        if wrong is None:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        wrong = wrong.split("=", 1)[0]
+        self._fail(f"unknown option {wrong}" + _hint(wrong, self._flags(), otherwise=f" (see {self.prog} --help)"))
+
+    def _flags(self) -> list[str]:
+        return [flag for action in self._actions for flag in action.option_strings]
+
+    def _check_value(self, action, value):
+        # argparse's own check says "invalid choice" and lists every one; this names the closest.
+        if action.choices is None or value in action.choices:
+            return
+        if action.dest == "command":  # the top parser's choice of command
+            self._fail(f"unknown command {value!r}" + _hint(value, list(COMMANDS)))
+        name = max(action.option_strings, key=len) if action.option_strings else action.metavar or action.dest
+        self._fail(f"unknown choice {value!r} for {name}" + _hint(value, [str(c) for c in action.choices]))
 
     def error(self, message: str):
-        # lazy: a command loads only the stages it runs
-        import difflib
-        import re
+        # A misspelt option is said first: "URL is required" would hide it (push --dry-rn).
+        flags = self._flags()
+        for word in self.given[:self.given.index("--")] if "--" in self.given else self.given:
+            name = word.split("=", 1)[0]
+            if re.fullmatch(r"-[^-\d].*|--\w.*", name) and not _known(name, flags):
+                self._unknown([name])
+        self._fail(f"{self.prog}: {message} (see {self.prog} --help)")
 
-        wrong = re.search(r"invalid choice: '([^']*)'", message)
-        if wrong and self.prog == "takedown-kg":
-            close = difflib.get_close_matches(wrong.group(1), list(COMMANDS), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(COMMANDS)}"
-            message = f"unknown command {wrong.group(1)!r}; {hint}"
-        else:
-            message = f"{self.prog}: {message} (see {self.prog} --help)"
+    def _fail(self, message: str):
         self.exit(ExitCode.ERROR, f"Error: {message}\n")
+
+
+def _known(name: str, flags: list[str]) -> bool:
+    """Whether argparse takes `name`: a flag, a long flag's prefix, or a short flag with its value attached."""
+    if name.startswith("--"):
+        return any(flag.startswith(name) for flag in flags)
+    return name[:2] in flags
+
+
+def _hint(wrong: str, right: list[str], *, otherwise: str | None = None) -> str:
+    """"; did you mean X?" for the closest of `right`, else `otherwise` (by default the choices)."""
+    # lazy: only a mistyped command line needs it
+    import difflib
+
+    close = difflib.get_close_matches(wrong, right, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return f"; choose one of: {', '.join(right)}" if otherwise is None else otherwise
 
 
 def _version() -> str:
@@ -483,6 +535,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show the traceback of an error")
     top.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    top.commands = commands.choices
     for name, function in COMMANDS.items():
         sub = commands.add_parser(
             name,
