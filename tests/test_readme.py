@@ -181,3 +181,31 @@ def test_a_picture_of_another_page_is_found_stale(tmp_path):
                                       "command": ["graph", "--lang", "ur", "--screenshot", "PICTURE"]}
     recorded = json.loads((ROOT / "docs" / "pictures.json").read_text(encoding="utf-8"))["graph.png"]["page_sha256"]
     assert pictures.page_digest("graph.png", tmp_path) != recorded
+
+
+def _headings(level: str) -> list[str]:
+    """The README's headings of one level ("##"), in order, leaving out lines inside code blocks."""
+    found, fenced = [], False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith(level + " "):
+            found.append(line[len(level) + 1:].strip())
+    return found
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation but hyphens dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_the_contents_list_every_section_in_order():
+    contents = next(line for line in README.splitlines() if line.startswith("**Contents:** "))
+    assert README.index(contents) < README.index("\n## ")  # after the introduction, before the first section
+    assert re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", contents) == [(h, _anchor(h)) for h in _headings("##")]
+    assert len(_headings("##")) > 10
+
+
+def test_every_link_within_the_readme_has_its_heading():
+    anchors = {_anchor(h) for level in ("#", "##", "###", "####") for h in _headings(level)}
+    assert set(re.findall(r"\]\(#([^)]+)\)", README)) <= anchors
