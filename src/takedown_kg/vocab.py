@@ -284,4 +284,4 @@ def source_kind(*, dataset: bool, curation: bool, held: bool) -> str:
 
 def source_tally(kinds: Iterable[str]) -> str:
     """How many sources of each kind: "7 cited, 1 curation, 1 reference data, 1 text held"."""
-    return ", ".join(f"{n} {kind}" for kind, n in sorted(Counter(kinds).items()))
+    return ", ".join(f"{n:,} {kind}" for kind, n in sorted(Counter(kinds).items()))

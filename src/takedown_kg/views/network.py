@@ -275,7 +275,7 @@ def page_graph(corpus, *, source: str | None = None, whole: bool = False) -> tup
     by language ({} when the whole graph is drawn)."""
     if source is None and not whole and len(corpus.sources) > OVERVIEW_SOURCES:
         count = len(corpus.sources)
-        return overview_graph(corpus), {lang: say("overview_note", lang, count=count) for lang in LANGUAGES}
+        return overview_graph(corpus), {lang: say("overview_note", lang, count=f"{count:,}") for lang in LANGUAGES}
 
     return LoadedGraph(corpus=corpus).graph, {}
 
