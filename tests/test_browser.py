@@ -71,6 +71,7 @@ def test_counts_match_the_graph(visit, graph):
     counts = visit.page.query_selector("#counts")
     assert (int(counts.get_attribute("data-nodes")), int(counts.get_attribute("data-edges"))) == (
         view.number_of_nodes(), view.number_of_edges())
+    assert counts.inner_text() == f"{view.number_of_nodes():,} nodes \u00b7 {view.number_of_edges():,} edges"
     assert visit.js("() => [takedownKg.nodes.length, takedownKg.edges.length]") == [
         view.number_of_nodes(), view.number_of_edges()]
 
