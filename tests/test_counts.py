@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import FIXTURES, ROOT, run_cli
+
 from takedown_kg.text import counted, triple_count
 
 #: The shipped corpus: two triples stand in two graphs each, so the union has two fewer than the graphs.

@@ -52,7 +52,8 @@ class ValidationReport:
     def text(self) -> str:
         if self.conforms:
             return f"Conforms: {counted(self.rules_checked, 'rule')} checked, no violations."
-        head = f"Does not conform: {counted(len(self.lines), 'violation')} of {counted(self.rules_checked, 'rule')} checked."
+        head = (f"Does not conform: {counted(len(self.lines), 'violation')} of "
+                f"{counted(self.rules_checked, 'rule')} checked.")
         return "\n".join([head, *self.lines])
 
 

@@ -56,7 +56,8 @@ class Served:
         union = self.store.query(_TRIPLES, use_default_graph_as_union=True)
         self.triples = int(next(iter(union))[0].value)
         #: Whether the default graph holds anything (the corpus's: what each source's graph is).
-        self.default_graph = any(True for _ in self.store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
+        default = pyoxigraph.DefaultGraph()
+        self.default_graph = any(True for _ in self.store.quads_for_pattern(None, None, None, default))
         self._quads = self.store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
 
     @property
@@ -133,6 +134,7 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     quads, slugs, warnings = run_isolated(load, seconds=seconds, sandbox=Sandbox(memory=memory, readable=tuple(map(str, readable))))
     store.bulk_load(quads, format=pyoxigraph.RdfFormat.N_QUADS)
     shown = ("the shipped corpus" if data is None
-             else f"{counted(len(inputs.sources), 'source')} and {counted(len(inputs.files), 'file')} given with --data")
+             else f"{counted(len(inputs.sources), 'source')} and {counted(len(inputs.files), 'file')} "
+                  "given with --data")
     return Served(store, base or DATA_BASE, slugs, f"{shown}, loaded in memory", warnings=warnings,
                   sources=inputs.sources, files=inputs.files)
