@@ -261,7 +261,7 @@ def test_data_that_does_not_conform_is_said_before_it_is_pushed(tmp_path, noncon
     with fake_store(201, 201, 201) as (url, seen):
         result = run_cli("push", url, "--data", str(broken), cwd=tmp_path)
     assert (result.returncode, result.stderr, len(seen)) == (0, expected, 3)
-    assert result.stdout.splitlines()[-1].startswith("3 graphs, ")
+    assert result.stdout.splitlines()[-1] == f"1,264 triples in 3 graphs to {url}: done"
 
 
 @pytest.mark.parametrize(("environment", "header"), [

@@ -29,8 +29,11 @@ SELECT ?fact ?id ?voice ?sentence WHERE {
     OPTIONAL { ?fact tk:statedIn ?sentence }
 }"""
 _SOURCES = """
-SELECT ?source ?held (EXISTS { ?source a schema:Dataset } AS ?dataset) (EXISTS { ?source a tk:Curation } AS ?curation)
-WHERE { ?source a tk:Source ; tk:textHeld ?held . }"""
+SELECT ?source ?held ?dataset ?curation WHERE {
+    ?source a tk:Source ; tk:textHeld ?held .
+    OPTIONAL { ?source a schema:Dataset BIND (true AS ?dataset) }
+    OPTIONAL { ?source a tk:Curation BIND (true AS ?curation) }
+}"""
 
 
 #: What a source that states no facts counts instead.
@@ -107,7 +110,7 @@ def summarize(data, *, data_base: str = DATA_BASE) -> Summary:
     for source, held, dataset, curation in sorted(rows(_SOURCES), key=lambda row: str(row[0])):
         home = str(source).rsplit("/", 1)[0] + "/"
         slug = home[len(data_base):].strip("/")
-        kind = source_kind(dataset=dataset.toPython(), curation=curation.toPython(), held=held.toPython())
+        kind = source_kind(dataset=dataset is not None, curation=curation is not None, held=held.toPython())
         # Reference data counts its identifier links, a curation its shared subjects, a report its facts.
         sources.append((slug, kind, found.get(kind, found[None]).get(home, 0)))
     # Escaped as a literal: --base is the user's text, never query syntax.
