@@ -81,3 +81,22 @@ def test_triple_count_says_both_only_when_they_differ():
     assert triple_count(2158, 2160, 12) == CORPUS
     assert triple_count(597, 597, 3) == "597 triples in 3 graphs"
     assert triple_count(1, 1, 1) == "1 triple in 1 graph"
+
+
+def test_serve_takes_the_union_count_from_the_build_and_counts_it_when_that_cannot_be(built, tmp_path):
+    import json
+    import shutil
+
+    from takedown_kg.serve import open_dataset
+
+    folder, _ = built
+    assert json.loads((folder / "out" / "build.json").read_text(encoding="utf-8"))["triples"] == 2158
+    edited = tmp_path / "out"
+    shutil.copytree(folder / "out", edited, symlinks=True)
+    manifest = json.loads((edited / "build.json").read_text(encoding="utf-8"))
+    for wrong in (10**9, -1, "2158", None):  # build.json is a file anyone may edit
+        (edited / "build.json").write_text(json.dumps({**manifest, "triples": wrong}), encoding="utf-8")
+        served = open_dataset(out_dir=edited)
+        assert (served.built, served.size()) == (edited, CORPUS)
+    # Loaded in a child instead of opened from a build: the child counts them.
+    assert open_dataset(out_dir=tmp_path / "none").size() == CORPUS

@@ -93,8 +93,9 @@ def _build(out_dir: Path, base: str | None, data: list[Path] | None, infer: bool
     key = f"inferred:{inputs['key']}" if infer else inputs["key"]
     written_store = write_store(out_dir, key, everything)
     # Written last of all, so a reader trusts graph.nq and the store only once the whole set is in place.
+    # "triples": the union's, each once, which serve says at start without counting them again.
     manifest = {"key": key, "base": base or DATA_BASE, "sources": corpus.slugs(), "store": written_store.name,
-                "inputs": inputs}
+                "triples": len(corpus.triples), "inputs": inputs}
     files[out_dir / MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     try:
         written = write_atomically(files)
