@@ -50,7 +50,7 @@ def test_serve_and_its_query_page_say_what_the_build_says(built):
 def test_the_network_page_names_the_sources_as_the_build_does(built):
     folder, _ = built
     page = (folder / "out" / "graph.html").read_text(encoding="utf-8")
-    assert f"Drawn from 10 sources ({SOURCES[4:-1]}); text held for PNI (16 sentences). Click any node" in page
+    assert f"Sources: 10 sources ({SOURCES[4:-1]}); text held for PNI (16 sentences). Click any node" in page
 
 
 def test_a_count_of_one_is_singular(tmp_path):

@@ -303,7 +303,7 @@ def test_a_refusal_at_graph_3_names_the_status_what_was_written_and_how_to_resum
     assert (resumed.returncode, resumed.stderr) == (0, "")
     # Graphs 1 and 2 are not sent again.
     assert [path for _, path, _ in seen] == [f"/store?graph={quote(g, safe='')}" for g in GRAPHS[2:]] + ["/store?default"]
-    assert resumed.stdout.splitlines()[-1] == (f"10 graphs, 2,001 triples, to {url}: done; "
+    assert resumed.stdout.splitlines()[-1] == (f"2,001 triples in 10 graphs to {url}: done; "
                                                f"the graphs before <{GRAPHS[2]}> skipped (--resume-from)")
 
 
@@ -629,7 +629,7 @@ def test_a_graph_over_the_chunk_size_goes_as_a_put_and_posts_of_whole_lines(buil
     assert len(requests[f"graph={quote(PNI, safe='')}"]) == 11 and len(seen) == 34
     lines = result.stdout.splitlines()
     assert re.fullmatch(rf"put <{re.escape(PNI)}> +690 triples in 11 chunks  HTTP 204", lines[5]), lines[5]
-    assert lines[-1] == f"12 graphs in 34 requests, 2,160 triples, to {url}: done"
+    assert lines[-1] == f"2,158 triples (2,160 statements in 12 graphs) in 34 requests to {url}: done"
 
 
 def test_a_line_longer_than_a_chunk_goes_alone(built, whole):
@@ -707,7 +707,7 @@ def test_a_chunked_push_leaves_the_store_as_a_single_push_does(tmp_path, built, 
     with oxigraph_server(tmp_path) as url:
         result = run_cli("push", f"{url}/store", "--chunk-size", str(SMALL_CHUNK), cwd=built)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.splitlines()[-1] == f"12 graphs in 34 requests, 2,160 triples, to {url}/store: done"
+        assert result.stdout.splitlines()[-1] == f"2,158 triples (2,160 statements in 12 graphs) in 34 requests to {url}/store: done"
         for graph in [*GRAPHS, None]:
             assert read_back(url, graph) == read_back(single, graph) == expected["" if graph is None else graph], graph
         assert count_quads(url) == 2130

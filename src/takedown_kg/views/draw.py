@@ -264,10 +264,13 @@ def _source_line(graph: Graph, lang: str) -> str:
     shown = [say("outlet_reports", lang, name=name, count=f"{count:,}") if count > 1 else name
              for (_, name), count in sorted(outlets.items())[:8]]
     more = [say("more_outlets", lang, count=len(outlets) - 8)] if len(outlets) > 8 else []
-    # Each kind as the build's summary counts them (vocab.source_tally): "7 cited, 1 curation, ...".
-    tally = say("list_separator", lang).join(say(f"source_kind_{kind}", lang, count=f"{n:,}")
-                                             for kind, n in sorted(Counter(kinds.values()).items()))
-    parts = [say("one_source" if len(sources) == 1 else "many_sources", lang, count=f"{len(sources):,}") + f" ({tally})"]
+    parts = [say("one_source" if len(sources) == 1 else "many_sources", lang, count=f"{len(sources):,}")]
+    if len(held) < len(sources):
+        # Each kind as the build's summary counts them (vocab.source_tally): "7 cited, 1 curation, ...". When every
+        # source's text is held, the next part says so.
+        tally = Counter(kinds.values())
+        parts[0] += " ({})".format(say("list_separator", lang).join(
+            say(f"source_kind_{kind}", lang, count=f"{n:,}") for kind, n in sorted(tally.items())))
     if held:
         parts.append(say("text_held", lang, names=say("list_separator", lang).join(shown + more), sentences=sentences))
     return say("sources_line", lang, parts=say("part_separator", lang).join(parts))
