@@ -1,0 +1,307 @@
+"""A query read for the mistakes people make, before an engine runs it.
+
+Each engine meets these in its own way: Oxigraph answers an unknown prefix or a
+variable that is neither grouped nor aggregated with a dump of its grammar,
+rdflib answers the second with rows of arbitrary values, and both answer a
+misspelt term of a vocabulary with no rows at all. Read here from the query's
+tokens (safety.tokens), the first two are one-line errors on both engines
+and in serve, the third a warning naming the closest real term.
+
+It also lists the variables of a top-level SELECT * in the order the query
+first names them, for the engines to give their columns in (Oxigraph sorts
+them by name, rdflib in an order of its own).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from inspect import get_annotations  # loaded already: rdflib's namespaces use it
+
+from rdflib.namespace import DCTERMS, ORG, PROV, SDO, SKOS
+
+from ..errors import QueryError
+from ..vocab import CLOSED_NAMESPACES, OA, TK
+
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+# What ends a GROUP BY clause, besides the end of the query or the brace that closes a subquery.
+_AFTER_GROUP = {"HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
+#: How a warning names each closed vocabulary.
+_NAMES = {TK: "the ontology", OA: "the Web Annotation vocabulary", ORG: "the Organization ontology",
+          PROV: "PROV-O", SDO: "schema.org", SKOS: "SKOS", DCTERMS: "DCMI Metadata Terms"}
+#: Known prefixes listed in full in the unknown-prefix error; past this many, a count.
+_LISTED = 30
+
+
+@dataclass(frozen=True)
+class Review:
+    #: Terms of our vocabularies that do not exist, each with the closest real one.
+    warnings: tuple[str, ...] = ()
+    #: For a top-level SELECT *: its variables in the order the query first names them.
+    star_order: tuple[str, ...] | None = None
+    #: Where that * stands in the text, when the tokens are Oxigraph's reading of it (None otherwise).
+    star_at: int | None = None
+
+
+def review(text: str, words: list, prefixes: dict[str, str], *, positions: bool) -> Review:
+    """Raise a one-line QueryError for an unknown prefix or an ungrouped variable; else the Review.
+
+    `words` are the query's tokens (safety.tokens) as one reading reads `text`; `positions` says
+    whether their offsets are those of the text as given (Oxigraph's reading, which expands no escapes).
+    """
+    declared = _declared(words)
+    known = {**prefixes, **declared}
+    for index, word in enumerate(words):
+        if word.kind == "pname" and not _declares(words, index):
+            prefix = word.text.partition(":")[0]
+            if prefix not in known:
+                raise _unknown_prefix(prefix, _line(text, word.start), known)
+    _check_grouping(text, words)
+    star = _star(words)
+    return Review(
+        warnings=tuple(_unknown_terms(words, known)),
+        star_order=None if star is None else _first_named(words[star + 1:]),
+        star_at=words[star].start if star is not None and positions else None,
+    )
+
+
+def _declares(words: list, index: int) -> bool:
+    """Whether the name at `index` is the one a PREFIX declaration declares."""
+    return index > 0 and words[index - 1].kind == "word" and words[index - 1].text.upper() == "PREFIX"
+
+
+def _declared(words: list) -> dict[str, str]:
+    found = {}
+    for index, word in enumerate(words[:-1]):
+        if word.kind == "pname" and _declares(words, index) and words[index + 1].kind == "iri":
+            found[word.text.partition(":")[0]] = words[index + 1].text[1:-1]
+    return found
+
+
+def _unknown_prefix(prefix: str, line: int, known: dict[str, str]) -> QueryError:
+    # lazy: needed only to suggest a name in an error
+    import difflib
+
+    names = list(known)
+    close = difflib.get_close_matches(prefix, names, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}:?)" if close else ""
+    listed = ", ".join(names[:_LISTED]) + (f", … ({len(names):,} in all)" if len(names) > _LISTED else "")
+    return QueryError(f"unknown prefix {prefix}: on line {line}{hint}; known prefixes: {listed}")
+
+
+def _line(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+# --- GROUP BY ----------------------------------------------------------------------
+
+def _check_grouping(text: str, words: list) -> None:
+    """Each SELECT that groups (GROUP BY, or an aggregate in SELECT, HAVING or ORDER BY) may select
+    only its grouped variables and aggregates, as SPARQL 1.1 (18.2.4.1) and Oxigraph hold it."""
+    for index, word in enumerate(words):
+        if word.kind == "word" and word.text.upper() == "SELECT":
+            _check_one_select(text, words, index)
+
+
+def _check_one_select(text: str, words: list, select: int) -> None:
+    position = select + 1
+    if position < len(words) and words[position].text.upper() in ("DISTINCT", "REDUCED"):
+        position += 1
+    star = position < len(words) and words[position].text == "*"
+    items, position = _projection(words, position + star)
+    if items is None:
+        return  # a projection this reading does not follow (an EXISTS inside it): left to the engine
+    where = _next_brace(words, position)
+    if where is None:
+        return
+    keys, grouped, after = _modifiers(words, _matching(words, where) + 1)
+    aggregated = grouped or after or any(_has_aggregate(expression) for expression, _ in items)
+    if not aggregated:
+        return
+    if star:
+        example = f"SELECT {' '.join('?' + k for k in sorted(keys))} (COUNT(*) AS ?count)" if keys else "SELECT (COUNT(*) AS ?count)"
+        raise QueryError(f"SELECT * cannot be used with GROUP BY or an aggregate (line {_line(text, words[select].start)}); "
+                         f"select the grouped variables and aggregates, as in {example}")
+    for expression, alias in items:
+        for variable in _outside_aggregates(expression):
+            name = variable.text[1:]
+            if name not in keys:
+                said = f"?{name} in SELECT" if alias is None else f"?{name} in the expression for ?{alias}"
+                raise QueryError(
+                    f"{said} (line {_line(text, variable.start)}) is neither grouped nor aggregated; add it to "
+                    f"GROUP BY, or select an aggregate of it, as (SAMPLE(?{name}) AS ?any{name[:1].upper()}{name[1:]})")
+
+
+def _projection(words: list, position: int) -> tuple[list | None, int]:
+    """The projected items ([tokens of the expression], alias or None) up to WHERE or the pattern's brace."""
+    items = []
+    while position < len(words):
+        word = words[position]
+        if word.text == "{" or word.kind == "word" and word.text.upper() in ("WHERE", "FROM"):
+            break
+        if word.kind == "var":
+            items.append(([word], None))
+            position += 1
+        elif word.text == "(":
+            end = _matching(words, position)
+            inside = words[position + 1:end]
+            if any(w.text in ("{", "}") for w in inside):
+                return None, position
+            alias = None
+            if len(inside) >= 2 and inside[-2].text.upper() == "AS" and inside[-1].kind == "var":
+                alias, inside = inside[-1].text[1:], inside[:-2]
+            items.append((inside, alias))
+            position = end + 1
+        else:
+            position += 1
+    return items, position
+
+
+def _modifiers(words: list, position: int) -> tuple[set[str], bool, bool]:
+    """After a SELECT's pattern: its GROUP BY keys, whether it has GROUP BY, and whether an
+    aggregate stands in its HAVING or ORDER BY; read up to the end or the brace of a subquery."""
+    keys: set[str] = set()
+    grouped = aggregate = False
+    in_group = False
+    while position < len(words) and words[position].text != "}":
+        word = words[position]
+        upper = word.text.upper() if word.kind == "word" else ""
+        if upper == "GROUP" and position + 1 < len(words) and words[position + 1].text.upper() == "BY":
+            grouped = in_group = True
+            position += 2
+            continue
+        if upper in _AFTER_GROUP:
+            in_group = False
+            if upper == "VALUES":
+                break
+        if word.text in ("(", "{"):
+            end = _matching(words, position)
+            inside = words[position + 1:end]
+            if in_group and len(inside) >= 2 and inside[-2].text.upper() == "AS" and inside[-1].kind == "var":
+                keys.add(inside[-1].text[1:])
+            aggregate = aggregate or (not in_group and _has_aggregate(inside))
+            position = end + 1
+            continue
+        if in_group and word.kind == "var":
+            keys.add(word.text[1:])
+        elif upper in _AGGREGATES and not in_group:
+            aggregate = True
+        position += 1
+    return keys, grouped, aggregate
+
+
+def _has_aggregate(expression: list) -> bool:
+    return any(w.kind == "word" and w.text.upper() in _AGGREGATES for w in expression)
+
+
+def _outside_aggregates(expression: list) -> list:
+    """The variables (tokens) of an expression that no aggregate takes in."""
+    found, position = [], 0
+    while position < len(expression):
+        word = expression[position]
+        if word.kind == "word" and word.text.upper() in _AGGREGATES and position + 1 < len(expression) \
+                and expression[position + 1].text == "(":
+            position = _matching(expression, position + 1) + 1
+            continue
+        if word.kind == "var":
+            found.append(word)
+        position += 1
+    return found
+
+
+_PAIRS = {"(": ")", "{": "}", "[": "]"}
+
+
+def _matching(words: list, opening: int) -> int:
+    """The index of the bracket that closes the one at `opening` (the last token when none does)."""
+    close, depth = _PAIRS[words[opening].text], 0
+    for index in range(opening, len(words)):
+        text = words[index].text
+        if text == words[opening].text:
+            depth += 1
+        elif text == close:
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(words) - 1
+
+
+def _next_brace(words: list, position: int) -> int | None:
+    for index in range(position, len(words)):
+        if words[index].text == "{":
+            return index
+    return None
+
+
+# --- SELECT * --------------------------------------------------------------------
+
+def _star(words: list) -> int | None:
+    """The index of the * of the query's own SELECT *, if it has one (not a subquery's)."""
+    for index, word in enumerate(words):
+        if word.kind == "word" and word.text.upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+            following = index + 1
+            if following < len(words) and words[following].text.upper() in ("DISTINCT", "REDUCED"):
+                following += 1
+            if word.text.upper() == "SELECT" and following < len(words) and words[following].text == "*":
+                return following
+            return None
+    return None
+
+
+def _first_named(words: list) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w.text[1:] for w in words if w.kind == "var"))
+
+
+def in_query_order(variables: list[str], order: tuple[str, ...]) -> list[str]:
+    """`variables` (an engine's columns for SELECT *) in the order the query first names them."""
+    rank = {name: index for index, name in enumerate(order)}
+    return sorted(variables, key=lambda name: rank.get(name, len(rank)))
+
+
+# --- terms of our vocabularies ----------------------------------------------------
+
+def _unknown_terms(words: list, known: dict[str, str]) -> list[str]:
+    said, found = set(), []
+    for index, word in enumerate(words):
+        if word.kind == "pname" and not _declares(words, index):
+            prefix, _, local = word.text.partition(":")
+            iri = known[prefix] + re.sub(r"\\(.)", r"\1", local)  # PN_LOCAL_ESC stands for the character
+        elif word.kind == "iri" and not (index and (_declares(words, index - 1) or words[index - 1].text.upper() == "BASE")):
+            iri = word.text[1:-1]
+        else:
+            continue
+        for namespace, vocabulary in CLOSED_NAMESPACES.items():
+            local = iri[len(namespace):]
+            if iri.startswith(namespace) and local and local not in _terms(vocabulary) and iri not in vocabulary \
+                    and word.text not in said:
+                said.add(word.text)
+                found.append(_not_a_term(word.text, local, namespace, vocabulary))
+    return found
+
+
+def _not_a_term(written: str, local: str, namespace: str, vocabulary) -> str:
+    # lazy: needed only to suggest a name in a warning
+    import difflib
+
+    message = f"{_shown(written)} is not a term of {_NAMES.get(vocabulary, namespace)}"
+    close = difflib.get_close_matches(local, sorted(_terms(vocabulary)), n=1, cutoff=0.6)
+    if close:
+        near = f"{written.partition(':')[0]}:{close[0]}" if not written.startswith("<") else f"<{namespace}{close[0]}>"
+        message += f"; did you mean {near}?"
+    return message
+
+
+@functools.cache
+def _terms(vocabulary) -> frozenset[str]:
+    """The terms a closed namespace (an rdflib DefinedNamespace) lists, read once: asking the
+    namespace itself reads its class's annotations at every term."""
+    names = set()
+    for cls in vocabulary.mro():
+        if cls.__module__ != "builtins" and hasattr(cls, "_extras"):
+            names.update(get_annotations(cls), cls._extras)
+    return frozenset(name for name in names if not name.startswith("_"))
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
