@@ -99,139 +99,148 @@ def _line(text: str, position: int) -> int:
 def _check_grouping(text: str, words: list) -> None:
     """Each SELECT that groups (GROUP BY, or an aggregate in SELECT, HAVING or ORDER BY) may select
     only its grouped variables and aggregates, as SPARQL 1.1 (18.2.4.1) and Oxigraph hold it."""
+    grouping = _Grouping(text, words)
     for index, word in enumerate(words):
         if word.kind == "word" and word.text.upper() == "SELECT":
-            _check_one_select(text, words, index)
+            grouping.check(index)
 
 
-def _check_one_select(text: str, words: list, select: int) -> None:
-    position = select + 1
-    if position < len(words) and words[position].text.upper() in ("DISTINCT", "REDUCED"):
-        position += 1
-    star = position < len(words) and words[position].text == "*"
-    items, position = _projection(words, position + star)
-    if items is None:
-        return  # a projection this reading does not follow (an EXISTS inside it): left to the engine
-    where = _next_brace(words, position)
-    if where is None:
-        return
-    keys, grouped, after = _modifiers(words, _matching(words, where) + 1)
-    aggregated = grouped or after or any(_has_aggregate(expression) for expression, _ in items)
-    if not aggregated:
-        return
-    if star:
-        example = f"SELECT {' '.join('?' + k for k in sorted(keys))} (COUNT(*) AS ?count)" if keys else "SELECT (COUNT(*) AS ?count)"
-        raise QueryError(f"SELECT * cannot be used with GROUP BY or an aggregate (line {_line(text, words[select].start)}); "
-                         f"select the grouped variables and aggregates, as in {example}")
-    for expression, alias in items:
-        for variable in _outside_aggregates(expression):
-            name = variable.text[1:]
-            if name not in keys:
-                said = f"?{name} in SELECT" if alias is None else f"?{name} in the expression for ?{alias}"
-                raise QueryError(
-                    f"{said} (line {_line(text, variable.start)}) is neither grouped nor aggregated; add it to "
-                    f"GROUP BY, or select an aggregate of it, as (SAMPLE(?{name}) AS ?any{name[:1].upper()}{name[1:]})")
+class _Grouping:
+    """A query's tokens with what reading each SELECT needs, made once, so that the whole reading is
+    linear in the length of the query, however deep its subqueries nest: where each bracket closes,
+    and how many braces and aggregates stand before each token."""
 
+    def __init__(self, text: str, words: list):
+        self.text, self.words = text, words
+        self.closing: dict[int, int] = {}
+        self.braces, self.aggregates = [0], [0]
+        opened: dict[str, list[int]] = {"(": [], "{": [], "[": []}
+        for index, word in enumerate(words):
+            if word.text in opened:
+                opened[word.text].append(index)
+            elif word.text in _CLOSES and opened[_CLOSES[word.text]]:
+                self.closing[opened[_CLOSES[word.text]].pop()] = index
+            self.braces.append(self.braces[-1] + (word.text == "{"))
+            self.aggregates.append(self.aggregates[-1] + (word.kind == "word" and word.text.upper() in _AGGREGATES))
 
-def _projection(words: list, position: int) -> tuple[list | None, int]:
-    """The projected items ([tokens of the expression], alias or None) up to WHERE or the pattern's brace."""
-    items = []
-    while position < len(words):
-        word = words[position]
-        if word.text == "{" or word.kind == "word" and word.text.upper() in ("WHERE", "FROM"):
-            break
-        if word.kind == "var":
-            items.append(([word], None))
+    def closes(self, opening: int) -> int:
+        """Where the bracket at `opening` closes (the last token when it does not)."""
+        return self.closing.get(opening, len(self.words) - 1)
+
+    def has_brace(self, start: int, end: int) -> bool:
+        return self.braces[end] > self.braces[start]
+
+    def has_aggregate(self, start: int, end: int) -> bool:
+        """An aggregate among words[start:end], read only where no pattern (a subquery's own) stands."""
+        return self.aggregates[end] > self.aggregates[start] and not self.has_brace(start, end)
+
+    def check(self, select: int) -> None:
+        words = self.words
+        position = select + 1
+        if position < len(words) and words[position].text.upper() in ("DISTINCT", "REDUCED"):
             position += 1
-        elif word.text == "(":
-            end = _matching(words, position)
-            inside = words[position + 1:end]
-            if any(w.text in ("{", "}") for w in inside):
-                return None, position
-            alias = None
-            if len(inside) >= 2 and inside[-2].text.upper() == "AS" and inside[-1].kind == "var":
-                alias, inside = inside[-1].text[1:], inside[:-2]
-            items.append((inside, alias))
-            position = end + 1
-        else:
+        star = position < len(words) and words[position].text == "*"
+        items, position = self._projection(position + star)
+        if items is None:
+            return  # a projection this reading does not follow (an EXISTS inside it): left to the engine
+        # Then FROM clauses (the check allowed them), WHERE, and the pattern's brace; anything else is
+        # a text that no engine will read as a query: left to the engine to say so.
+        while position < len(words) and (words[position].text.upper() in ("FROM", "NAMED", "WHERE")
+                                         or words[position].kind in ("iri", "pname")):
             position += 1
-    return items, position
+        if position >= len(words) or words[position].text != "{":
+            return
+        keys, grouped, after = self._modifiers(self.closes(position) + 1)
+        if not (grouped or after or any(self.has_aggregate(start, end) for start, end, _ in items)):
+            return
+        if star:
+            example = f"SELECT {' '.join('?' + k for k in sorted(keys))} (COUNT(*) AS ?count)" if keys else \
+                "SELECT (COUNT(*) AS ?count)"
+            raise QueryError(f"SELECT * cannot be used with GROUP BY or an aggregate (line "
+                             f"{_line(self.text, words[select].start)}); select the grouped variables and "
+                             f"aggregates, as in {example}")
+        for start, end, alias in items:
+            for variable in self._outside_aggregates(start, end):
+                name = variable.text[1:]
+                if name not in keys:
+                    said = f"?{name} in SELECT" if alias is None else f"?{name} in the expression for ?{alias}"
+                    raise QueryError(
+                        f"{said} (line {_line(self.text, variable.start)}) is neither grouped nor aggregated; add it "
+                        f"to GROUP BY, or select an aggregate of it, as (SAMPLE(?{name}) AS ?any{name[:1].upper()}{name[1:]})")
 
-
-def _modifiers(words: list, position: int) -> tuple[set[str], bool, bool]:
-    """After a SELECT's pattern: its GROUP BY keys, whether it has GROUP BY, and whether an
-    aggregate stands in its HAVING or ORDER BY; read up to the end or the brace of a subquery."""
-    keys: set[str] = set()
-    grouped = aggregate = False
-    in_group = False
-    while position < len(words) and words[position].text != "}":
-        word = words[position]
-        upper = word.text.upper() if word.kind == "word" else ""
-        if upper == "GROUP" and position + 1 < len(words) and words[position + 1].text.upper() == "BY":
-            grouped = in_group = True
-            position += 2
-            continue
-        if upper in _AFTER_GROUP:
-            in_group = False
-            if upper == "VALUES":
+    def _projection(self, position: int) -> tuple[list | None, int]:
+        """The projected items (start, end, alias or None; the expression is words[start:end]),
+        up to WHERE or the pattern's brace."""
+        words, items = self.words, []
+        while position < len(words):
+            word = words[position]
+            if word.text == "{" or word.kind == "word" and word.text.upper() in ("WHERE", "FROM", "SELECT"):
                 break
-        if word.text in ("(", "{"):
-            end = _matching(words, position)
-            inside = words[position + 1:end]
-            if in_group and len(inside) >= 2 and inside[-2].text.upper() == "AS" and inside[-1].kind == "var":
-                keys.add(inside[-1].text[1:])
-            aggregate = aggregate or (not in_group and _has_aggregate(inside))
-            position = end + 1
-            continue
-        if in_group and word.kind == "var":
-            keys.add(word.text[1:])
-        elif upper in _AGGREGATES and not in_group:
-            aggregate = True
-        position += 1
-    return keys, grouped, aggregate
+            if word.kind == "var":
+                items.append((position, position + 1, None))
+                position += 1
+            elif word.text == "(":
+                end = self.closes(position)
+                if self.has_brace(position, end):
+                    return None, position
+                alias = None
+                if end - position > 2 and words[end - 2].text.upper() == "AS" and words[end - 1].kind == "var":
+                    alias = words[end - 1].text[1:]
+                items.append((position + 1, end - 2 if alias else end, alias))
+                position = end + 1
+            else:
+                position += 1
+        return items, position
+
+    def _modifiers(self, position: int) -> tuple[set[str], bool, bool]:
+        """After a SELECT's pattern: its GROUP BY keys, whether it has GROUP BY, and whether an
+        aggregate stands in its HAVING or ORDER BY; read up to the end or the brace of a subquery."""
+        words = self.words
+        keys: set[str] = set()
+        grouped = aggregate = in_group = False
+        while position < len(words) and words[position].text != "}":
+            word = words[position]
+            upper = word.text.upper() if word.kind == "word" else ""
+            if upper == "GROUP" and position + 1 < len(words) and words[position + 1].text.upper() == "BY":
+                grouped = in_group = True
+                position += 2
+                continue
+            if upper in _AFTER_GROUP:
+                in_group = False
+                if upper == "VALUES":
+                    break
+            if upper == "SELECT":  # not a query's own modifiers: a text no engine reads as a query
+                break
+            if word.text in ("(", "{"):
+                end = self.closes(position)
+                if in_group and end - position > 2 and words[end - 2].text.upper() == "AS" and words[end - 1].kind == "var":
+                    keys.add(words[end - 1].text[1:])
+                aggregate = aggregate or (not in_group and self.has_aggregate(position, end))
+                position = end + 1
+                continue
+            if in_group and word.kind == "var":
+                keys.add(word.text[1:])
+            elif upper in _AGGREGATES and not in_group:
+                aggregate = True
+            position += 1
+        return keys, grouped, aggregate
+
+    def _outside_aggregates(self, start: int, end: int) -> list:
+        """The variables (tokens) of words[start:end] that no aggregate takes in."""
+        words, found, position = self.words, [], start
+        while position < end:
+            word = words[position]
+            if word.kind == "word" and word.text.upper() in _AGGREGATES and position + 1 < end \
+                    and words[position + 1].text == "(":
+                position = self.closes(position + 1) + 1
+                continue
+            if word.kind == "var":
+                found.append(word)
+            position += 1
+        return found
 
 
-def _has_aggregate(expression: list) -> bool:
-    return any(w.kind == "word" and w.text.upper() in _AGGREGATES for w in expression)
-
-
-def _outside_aggregates(expression: list) -> list:
-    """The variables (tokens) of an expression that no aggregate takes in."""
-    found, position = [], 0
-    while position < len(expression):
-        word = expression[position]
-        if word.kind == "word" and word.text.upper() in _AGGREGATES and position + 1 < len(expression) \
-                and expression[position + 1].text == "(":
-            position = _matching(expression, position + 1) + 1
-            continue
-        if word.kind == "var":
-            found.append(word)
-        position += 1
-    return found
-
-
-_PAIRS = {"(": ")", "{": "}", "[": "]"}
-
-
-def _matching(words: list, opening: int) -> int:
-    """The index of the bracket that closes the one at `opening` (the last token when none does)."""
-    close, depth = _PAIRS[words[opening].text], 0
-    for index in range(opening, len(words)):
-        text = words[index].text
-        if text == words[opening].text:
-            depth += 1
-        elif text == close:
-            depth -= 1
-            if depth == 0:
-                return index
-    return len(words) - 1
-
-
-def _next_brace(words: list, position: int) -> int | None:
-    for index in range(position, len(words)):
-        if words[index].text == "{":
-            return index
-    return None
+_CLOSES = {")": "(", "}": "{", "]": "["}
 
 
 # --- SELECT * --------------------------------------------------------------------
