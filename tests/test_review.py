@@ -105,6 +105,9 @@ def test_terms_of_every_closed_vocabulary_and_full_iris_are_read():
     )  # tkd: (the data) and rdfs: (not closed) are not read; each term is said once
     assert check("PREFIX t: <https://w3id.org/takedown-kg/ontology#> SELECT * WHERE { ?a t:zzzzzz ?b }",
                  prefixes=PREFIXES).warnings == ("t:zzzzzz is not a term of the ontology",)
+    # A term is said as written, but for what would act on a terminal (a bidi override, a C1 control).
+    assert check("SELECT * WHERE { ?a <https://schema.org/na\u202eme\x9b> ?b }", prefixes=PREFIXES).warnings == (
+        "<https://schema.org/na\\u202eme\\u009b> is not a term of schema.org; did you mean <https://schema.org/name>?",)
 
 
 def test_a_prefix_the_query_declares_is_known_and_its_declaration_is_no_use():

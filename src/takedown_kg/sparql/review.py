@@ -22,6 +22,7 @@ from inspect import get_annotations  # loaded already: rdflib's namespaces use i
 from rdflib.namespace import DCTERMS, ORG, PROV, SDO, SKOS
 
 from ..errors import QueryError
+from ..text import visible
 from ..vocab import CLOSED_NAMESPACES, OA, TK
 
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
@@ -313,4 +314,5 @@ def _terms(vocabulary) -> frozenset[str]:
 
 
 def _shown(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """A term as the query writes it, cut to `limit`, its control and bidi characters shown as escapes."""
+    return visible(text if len(text) <= limit else text[:limit - 1] + "…")
