@@ -18,7 +18,6 @@ from ..corpus import new_graph
 from ..errors import QueryError, QueryRefused
 from ..terms import oxigraph_store, to_oxigraph, to_rdflib  # noqa: F401 (the engines' API since the start)
 from ..vocab import PREFIXES
-from .review import in_query_order
 from .safety import CheckedQuery, syntax_error
 
 ENGINES = ("rdflib", "oxigraph")
@@ -97,7 +96,7 @@ class RdflibEngine:
                 if checked.star_order is None:
                     return QueryResult(form, variables, [tuple(row) for row in result])
                 # SELECT *: the columns in the order the query names them (rdflib's own order varies)
-                shown = in_query_order(variables, checked.star_order)
+                shown = _in_query_order(variables, checked.star_order)
                 columns = [variables.index(name) for name in shown]
                 return QueryResult(form, shown, [tuple(row[i] for i in columns) for row in result])
             if form == "ASK":
@@ -162,7 +161,7 @@ class OxigraphEngine:
                 # SELECT *: Oxigraph sorts the columns by name; the query's own order is asked for by name.
                 # Nothing was evaluated yet: its solutions are read only when iterated.
                 variables = [v.value for v in answer.variables]
-                shown = in_query_order(variables, checked.star_order)
+                shown = _in_query_order(variables, checked.star_order)
                 if shown != variables:
                     at = checked.star_at
                     listed = checked.text[:at] + " ".join(f"?{name}" for name in shown) + checked.text[at + 1:]
@@ -190,6 +189,12 @@ def as_result(answer) -> QueryResult:
         rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in answer]
         return QueryResult("SELECT", variables, rows)
     return QueryResult("CONSTRUCT", triples=[tuple(to_rdflib(t) for t in (x.subject, x.predicate, x.object)) for x in answer])
+
+
+def _in_query_order(variables: list[str], order: tuple[str, ...]) -> list[str]:
+    """`variables` (an engine's columns for SELECT *) in the order the query first names them."""
+    rank = {name: index for index, name in enumerate(order)}
+    return sorted(variables, key=lambda name: rank.get(name, len(rank)))
 
 
 @lru_cache(maxsize=256)  # serve's clients repeat their queries; lowering one took a hundredth of its time

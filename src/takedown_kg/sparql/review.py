@@ -263,12 +263,6 @@ def _first_named(words: list) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w.text[1:] for w in words if w.kind == "var"))
 
 
-def in_query_order(variables: list[str], order: tuple[str, ...]) -> list[str]:
-    """`variables` (an engine's columns for SELECT *) in the order the query first names them."""
-    rank = {name: index for index, name in enumerate(order)}
-    return sorted(variables, key=lambda name: rank.get(name, len(rank)))
-
-
 # --- terms of our vocabularies ----------------------------------------------------
 
 def _unknown_terms(words: list, known: dict[str, str]) -> list[str]:

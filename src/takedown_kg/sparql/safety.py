@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from ..errors import QueryError, QueryRefused
 from ..text import visible
 from ..vocab import PREFIXES
-from .review import review
 
 #: Queries longer than this are refused before they are read.
 MAX_QUERY_CHARS = 1_000_000
@@ -255,6 +254,9 @@ def check(text: str, *, allowed_datasets: frozenset[str] = frozenset(),
         raise QueryError("not a query: expected SELECT, CONSTRUCT, ASK or DESCRIBE")
     if prefixes is None:
         return CheckedQuery(text, form)
+    # lazy: only the process that runs a query reads it for mistakes, not the command's start
+    from .review import review
+
     # Read as Oxigraph reads it where it can (its offsets are the text's own), else as another reader does.
     name = "Oxigraph" if "Oxigraph" in read else next(iter(read))
     found = review(*read[name], prefixes, positions=name == "Oxigraph")
