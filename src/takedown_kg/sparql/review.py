@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from inspect import get_annotations  # loaded already: rdflib's namespaces use it
 
 from rdflib.namespace import DCTERMS, ORG, PROV, SDO, SKOS
@@ -35,18 +34,11 @@ _NAMES = {TK: "the ontology", OA: "the Web Annotation vocabulary", ORG: "the Org
 _LISTED = 30
 
 
-@dataclass(frozen=True)
-class Review:
-    #: Terms of our vocabularies that do not exist, each with the closest real one.
-    warnings: tuple[str, ...] = ()
-    #: For a top-level SELECT *: its variables in the order the query first names them.
-    star_order: tuple[str, ...] | None = None
-    #: Where that * stands in the text, when the tokens are Oxigraph's reading of it (None otherwise).
-    star_at: int | None = None
-
-
-def review(text: str, words: list, prefixes: dict[str, str], *, positions: bool) -> Review:
-    """Raise a one-line QueryError for an unknown prefix or an ungrouped variable; else the Review.
+def review(text: str, words: list, prefixes: dict[str, str], *,
+           positions: bool) -> tuple[tuple[str, ...], tuple[str, ...] | None, int | None]:
+    """Raise a one-line QueryError for an unknown prefix or an ungrouped variable; else what
+    safety.CheckedQuery keeps of the reading: the warnings, SELECT *'s variables in the order the
+    query first names them, and where that * stands (None unless `positions`).
 
     `words` are the query's tokens (safety.tokens) as one reading reads `text`; `positions` says
     whether their offsets are those of the text as given (Oxigraph's reading, which expands no escapes).
@@ -60,11 +52,9 @@ def review(text: str, words: list, prefixes: dict[str, str], *, positions: bool)
                 raise _unknown_prefix(prefix, _line(text, word.start), known)
     _check_grouping(text, words)
     star = _star(words)
-    return Review(
-        warnings=tuple(_unknown_terms(words, known)),
-        star_order=None if star is None else _first_named(words[star + 1:]),
-        star_at=words[star].start if star is not None and positions else None,
-    )
+    return (tuple(_unknown_terms(words, known)),
+            None if star is None else _first_named(words[star + 1:]),
+            words[star].start if star is not None and positions else None)
 
 
 def _declares(words: list, index: int) -> bool:

@@ -154,7 +154,7 @@ _OPERANDS = {"var", "string", "number", "iri", "pname", "bnode", "langtag"}
 class CheckedQuery:
     text: str
     form: str  # SELECT, CONSTRUCT, ASK or DESCRIBE
-    #: What review.review found to say: misspelt terms of our vocabularies.
+    #: What review.review found to say: misspelt terms of our vocabularies, each with the closest real one.
     warnings: tuple[str, ...] = ()
     #: For a top-level SELECT *: its variables in the order the query names them first, and where
     #: its * stands in the text (None where Oxigraph's reading could not read it).
@@ -259,8 +259,7 @@ def check(text: str, *, allowed_datasets: frozenset[str] = frozenset(),
 
     # Read as Oxigraph reads it where it can (its offsets are the text's own), else as another reader does.
     name = "Oxigraph" if "Oxigraph" in read else next(iter(read))
-    found = review(*read[name], prefixes, positions=name == "Oxigraph")
-    return CheckedQuery(text, form, found.warnings, found.star_order, found.star_at)
+    return CheckedQuery(text, form, *review(*read[name], prefixes, positions=name == "Oxigraph"))
 
 
 def _check_tokens(text: str, words: list[Token], allowed: frozenset[str]) -> str | None:
