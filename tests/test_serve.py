@@ -625,7 +625,8 @@ def with_host(url: str, host: str | None, path: str = "sparql?query=" + quote("S
     """(status, headers, body) of a GET sent with this Host header (None: none at all), over a raw socket."""
     parts = urlsplit(url)
     target = path if "://" in path else "/" + path
-    head = f"GET {target} {version}\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+    named = f"Host: {host}\r\n" if host is not None else ""
+    head = f"GET {target} {version}\r\n{named}Connection: close\r\n\r\n"
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(head.encode("latin-1"))
         received = b""

@@ -79,7 +79,7 @@ def cmd_build(args) -> int:
     # lazy: a command loads only the stages it runs
     from .export import build
 
-    result = build(args.out, base=args.base, data=args.data, infer=args.infer)
+    result = build(args.out, base=args.base, data=args.data, infer=args.infer, progress=True)
     _out(f"takedown-kg: built the graph of {len(result.slugs)} source{'s' if len(result.slugs) != 1 else ''}")
     for line in result.summary.lines():
         _out("  " + line)
@@ -236,7 +236,7 @@ def cmd_compare(args) -> int:
 @command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
 @option("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
         help="the HTML file to write (default: out/graph.html)")
-@option("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
+@option("--lang", choices=["en", "ur"], default="en", help="language of the page on opening, its labels and its own words; ur reads right to left (default: en)")
 @option("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
 @option("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
 @option("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
@@ -253,7 +253,7 @@ def cmd_graph(args) -> int:
     for path in written:
         _out(f"wrote {_show(path)}")
     if args.open:
-        # lazy: the HTTP client loads only where a request is made
+        # lazy: only --open needs a browser
         import webbrowser
 
         # No browser is not a failure: the page is written, the user can open it.
@@ -378,25 +378,39 @@ def _serve_screenshot(server, target: Path) -> int:
 @option("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default: 60)")
 @option("--default-graph", metavar="IRI",
         help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
+@option("--chunk-size", type=float, default=8.0, metavar="MB",
+        help="send a graph larger than this in parts: a PUT of the first, a POST of each other one (default: 8)")
+@option("--resume-from", metavar="GRAPH",
+        help="skip the graphs before this one (its IRI, or default), as a failed push's Error: line says")
 def cmd_push(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .push import credentials, push
+    from .push import Secrets, credentials, push
     from .serve import open_dataset
 
     auth = credentials(os.environ)
+    secrets = Secrets(auth)  # every line push prints goes through it: a credential is never printed
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` and `serve` say it on the same data: a store gets it as it is
-        sys.stderr.write(f"Warning: {warning}\n")
-    graphs = triples = 0
+        sys.stderr.write(secrets.hide(f"Warning: {warning}\n"))
+    graphs = triples = requests = 0
+    first = None  # what --resume-from began with: the graphs before it were not sent
     verb = "would put" if args.dry_run else "put"
     for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
-                       default_graph=args.default_graph):
-        graphs, triples = graphs + 1, triples + pushed.triples
+                       default_graph=args.default_graph, chunk_size=args.chunk_size, resume_from=args.resume_from,
+                       progress=True):
+        graphs, triples, requests = graphs + 1, triples + pushed.triples, requests + pushed.chunks
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
+        first = first or shown
+        chunks = f" in {pushed.chunks} chunks" if pushed.chunks > 1 else ""
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"
-        _out(f"{verb} {shown:<52} {pushed.triples:>7} triples{status}")
+        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7} triples{chunks}{status}"))
+        # Out before push draws its bar again below the line, on a terminal both share.
+        sys.stdout.flush()
     done = "nothing sent (--dry-run)" if args.dry_run else "done"
-    _out(f"{graphs} graphs, {triples:,} triples, to {args.url}: {done}")
+    sent = f" in {requests} requests" if requests > graphs else ""
+    skipped = f"; the graphs before {first} skipped (--resume-from)" if args.resume_from else ""
+    _out(secrets.hide(f"{graphs} graph{'s' if graphs != 1 else ''}{sent}, {triples:,} triples, to {args.url}: "
+                      f"{done}{skipped}"))
     return ExitCode.OK
 
 

@@ -34,6 +34,9 @@ class Served:
     built: Path | None = None
     #: What `query` would warn about on these inputs (data that does not conform), said once at start.
     warnings: list[str] = field(default_factory=list)
+    #: The inputs' sources (corpus.Source) and other RDF files, as corpus.find() found them.
+    sources: list = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _dataset: object = field(default=None, repr=False)
 
@@ -71,8 +74,13 @@ class Served:
                 self._dataset = dataset
             return self._dataset
 
+    def corpus(self):
+        """The same quads as the corpus.Corpus a command opens on these inputs: what the network page is
+        drawn from. Made in a sandboxed child only: the server never touches the store once it has forked."""
+        return corpus.Corpus(list(self.store), self.sources, self.base, self.files)
+
     def union(self):
-        """Every triple of every graph in one rdflib Graph (the flat exports and the network page)."""
+        """Every triple of every graph in one rdflib Graph (the flat exports)."""
         # lazy: the server's front loads it when first asked, not at start
         from ..corpus import new_graph
 
@@ -96,7 +104,7 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     if inputs.store is not None:
         store.bulk_extend(corpus.open_store(inputs.store))
         return Served(store, inputs.base, inputs.slugs(), f"{out_dir / corpus.STORE_LINK} (the build of these inputs)",
-                      built=out_dir)
+                      built=out_dir, sources=inputs.sources, files=inputs.files)
     readable = [*inputs.readable(), resources.ontology_file(), resources.shapes_file(), *resources.checks_dir().glob("*.rq")]
 
     def load() -> tuple[bytes, list[str], list[str]]:
@@ -112,4 +120,5 @@ def open_dataset(data: list[Path] | None = None, *, base: str | None = None, out
     store.bulk_load(quads, format=pyoxigraph.RdfFormat.N_QUADS)
     shown = ("the shipped corpus" if data is None
              else f"{len(inputs.sources)} source(s) and {len(inputs.files)} file(s) given with --data")
-    return Served(store, base or DATA_BASE, slugs, f"{shown}, loaded in memory", warnings=warnings)
+    return Served(store, base or DATA_BASE, slugs, f"{shown}, loaded in memory", warnings=warnings,
+                  sources=inputs.sources, files=inputs.files)
