@@ -167,3 +167,23 @@ def test_reading_stays_linear_however_deep_subqueries_nest():
     started = time.perf_counter()
     check(nested, prefixes=PREFIXES)
     assert time.perf_counter() - started < 3 * alone + 0.5
+
+
+def test_oxigraphs_own_refusals_of_them_are_one_line_too():
+    """Where no review came first (a query checked without prefixes), Oxigraph's grammar dump for
+    the same mistakes is said in one line all the same."""
+    import pyoxigraph
+
+    from takedown_kg.sparql.engines import OxigraphEngine
+
+    engine = OxigraphEngine(pyoxigraph.Store())
+    for text, said in [
+        ("SELECT ?x WHERE {\n  ?x ex:foo ?y }", "unknown prefix ex: on line 2"),
+        (UNGROUPED, "a variable of SELECT is neither grouped nor aggregated (line 1); select only the GROUP BY "
+                    "variables and aggregates of the others, as (SAMPLE(?x) AS ?anyX)"),
+        ("SELECT * WHERE { ?x ?p ?y } GROUP BY ?x", "a variable of SELECT is neither grouped nor aggregated "
+         "(line 1); select only the GROUP BY variables and aggregates of the others, as (SAMPLE(?x) AS ?anyX)"),
+    ]:
+        with pytest.raises(QueryError) as raised:
+            engine.run(check(text), {})
+        assert raised.value.lines == [said]
