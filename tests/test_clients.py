@@ -12,9 +12,7 @@ import pytest
 
 from conftest import ROOT, need, run_cli
 from servers import serving
-from takedown_kg import corpus
 from takedown_kg.sparql.library import named_queries
-from takedown_kg.vocab import DATA_BASE
 
 JENA = ROOT / "tests" / "tools" / "jena.sh"
 NAMES = sorted(named_queries())
@@ -33,12 +31,6 @@ def server(built):
         yield running
 
 
-@pytest.fixture(scope="module")
-def prefixes(built):
-    slugs = json.loads((built / "out" / "build.json").read_text())["sources"]
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in corpus.prefixes(DATA_BASE, slugs).items())
-
-
 def ours(built, name: str) -> dict:
     return json.loads(run_cli("query", name, "--format", "json", cwd=built).stdout)
 
@@ -55,24 +47,23 @@ def same_rows(theirs: dict, expected: dict, name: str) -> None:
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("name", NAMES)
-def test_sparqlwrapper_gets_the_commands_rows(server, built, prefixes, name, method):
+def test_sparqlwrapper_gets_the_commands_rows(server, built, name, method):
     try:
         from SPARQLWrapper import JSON, SPARQLWrapper
     except ImportError:
         need(False, "SPARQLWrapper is not installed (pip install SPARQLWrapper)")
     client = SPARQLWrapper(server.url + "sparql")
-    client.setQuery(prefixes + named_queries()[name].text)
+    client.setQuery(named_queries()[name].text)  # as shipped, its PREFIX lines included
     client.setReturnFormat(JSON)
     client.setMethod(method)
     same_rows(client.queryAndConvert(), ours(built, name), name)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_jena_rsparql_gets_the_commands_rows(server, built, prefixes, name, tmp_path):
+def test_jena_rsparql_gets_the_commands_rows(server, built, name):
     need(shutil.which("java") is not None and Path("/usr/share/java/jena-arq.jar").is_file(),
          "Apache Jena is not installed (apt-get install libapache-jena-java openjdk-17-jre-headless unzip)")
-    query = tmp_path / f"{name}.rq"
-    query.write_text(prefixes + named_queries()[name].text, encoding="utf-8")
+    query = named_queries()[name].path  # as shipped, its PREFIX lines included
     result = subprocess.run(["bash", str(JENA), "rsparql", "--service", server.url + "sparql", "--query", str(query),
                              "--results", "json"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,7 @@ import takedown_kg
 from conftest import FIXTURES, ROOT, in_a_terminal, need, run_cli
 from takedown_kg.errors import UsageError
 from takedown_kg.views.comparison import compare, table
-from takedown_kg.sparql.library import named_queries, prefix_block
+from takedown_kg.sparql.library import named_queries
 
 ENGINES = ["oxigraph", "rdflib"]
 ID = "https://w3id.org/takedown-kg/id/"
@@ -66,11 +66,10 @@ def test_each_edge_case_is_judged_by_its_rule(engine):
     assert judged == {name: {outcome} for name, outcome in EDGE_CASES.items()}
 
 
-def _jena_rows(name: str, data: Path, tmp_path: Path) -> list[dict]:
+def _jena_rows(name: str, data: Path) -> list[dict]:
     need(shutil.which("java") is not None and Path("/usr/share/java/jena-arq.jar").is_file(),
          "Jena is not installed (apt-get install libapache-jena-java openjdk-17-jre-headless unzip)")
-    query = tmp_path / f"{name}.rq"
-    query.write_text(prefix_block() + named_queries()[name].text, encoding="utf-8")
+    query = named_queries()[name].path  # as shipped, its PREFIX lines included
     ran = subprocess.run(["bash", str(JENA), "sparql", "--data", str(data), "--query", str(query), "--results", "csv"],
                          capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr
@@ -84,8 +83,8 @@ def _csv_rows(result) -> list[dict]:
     return list(csv.DictReader(io.StringIO(write_csv(result))))
 
 
-def test_jena_arq_judges_the_edge_cases_alike(tmp_path):
-    assert _jena_rows("comparisons", EDGES, tmp_path) == _csv_rows(takedown_kg.query("comparisons", data=[EDGES]))
+def test_jena_arq_judges_the_edge_cases_alike():
+    assert _jena_rows("comparisons", EDGES) == _csv_rows(takedown_kg.query("comparisons", data=[EDGES]))
 
 
 # --- the shipped corpus -----------------------------------------------------------
@@ -168,7 +167,7 @@ def test_both_engines_and_jena_arq_agree_on_the_corpus(answers, name, tmp_path):
     assert _csv_rows(answers[name, "oxigraph"]) == _csv_rows(answers[name, "rdflib"])
     data = tmp_path / "corpus.nt"
     assert run_cli("export", "--format", "ntriples", "-o", str(data)).returncode == 0
-    assert _jena_rows(name, data, tmp_path) == _csv_rows(answers[name, "oxigraph"])
+    assert _jena_rows(name, data) == _csv_rows(answers[name, "oxigraph"])
 
 
 def _rules_block(text: str) -> str:

@@ -422,6 +422,30 @@ def test_query_file_and_data_files(tmp_path):
         assert (result.returncode, result.stdout) == (0, "l\r\nفیس بک\r\n")
 
 
+SHORT = """\
+observation                  platform
+---------------------------  ------------
+tribune:compliance-facebook  tkd:facebook
+tribune:compliance-telegram  tkd:telegram
+tribune:compliance-tiktok    tkd:tiktok
+tribune:compliance-whatsapp  tkd:whatsapp
+tribune:compliance-x         tkd:x
+(5 rows)
+"""
+
+
+@pytest.mark.parametrize("output", ["graph.ttl", "graph.nq", "graph.trig"])
+def test_a_builds_outputs_read_back_with_data_show_iris_short(tmp_path, output):
+    """The sources of RDF files given as --data show by their prefixes, from the source graphs the files
+    describe (the build's outputs say what each is: a tk:SourceGraph), as they show from the build."""
+    assert run_cli("build", "--out", "built", cwd=tmp_path).returncode == 0
+    text = ("SELECT ?observation ?platform WHERE { ?observation tk:platform ?platform "
+            'FILTER (STRSTARTS(STR(?observation), "https://w3id.org/takedown-kg/id/tribune/")) } ORDER BY ?observation')
+    for engine in ENGINES:
+        ran = run_cli("query", "--data", f"built/{output}", "--engine", engine, "-e", text, cwd=tmp_path)
+        assert (ran.returncode, ran.stdout) == (0, SHORT), ran.stderr
+
+
 def test_usage_errors():
     bad_bind = run_cli("query", "evidence", "--bind", "fact")
     assert (bad_bind.returncode, bad_bind.stderr) == (

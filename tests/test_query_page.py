@@ -54,12 +54,26 @@ def visit(browser, server):
     opened.page.close()
 
 
-def test_the_editor_starts_with_the_prefixes_and_lists_the_named_queries(visit):
-    text = visit.page.input_value("#query")
-    assert text.startswith("PREFIX tk: <https://w3id.org/takedown-kg/ontology#>\n")
-    assert "PREFIX pni: <https://w3id.org/takedown-kg/id/pni/>\n" in text
+def test_the_editor_starts_on_the_compliance_query_and_lists_the_named_queries(visit):
+    # The starter is a named query as shipped, its PREFIX lines included, chosen in the menu.
+    assert visit.page.input_value("#query") == named_queries()["compliance"].text
+    assert visit.page.input_value("#named") == "compliance"
     options = visit.page.eval_on_selector_all("#named option", "options => options.map(o => o.value)")
     assert options == ["", *sorted(named_queries())]
+    # The prefixes every query has are listed under it, each source's among them.
+    declared = visit.page.text_content("#prefixes pre")
+    assert declared.startswith("PREFIX tk: <https://w3id.org/takedown-kg/ontology#>\n")
+    assert "PREFIX pni: <https://w3id.org/takedown-kg/id/pni/>\n" in declared
+    assert visit.errors == []
+
+
+def test_the_starter_answers_honestly(visit):
+    """Every platform by its label, each rate as stated: Facebook and TikTok "more than 90%", a bound."""
+    visit.run()
+    assert visit.column(1) == ["Facebook", "TikTok", "Telegram", "WhatsApp", "X (Twitter)", "Instagram"]
+    assert visit.column(2)[:2] == ["more than 90%", "more than 90%"]
+    assert visit.column(4)[:2] == ["true", "true"]  # rateIsLowerBound
+    assert not any(cell.startswith(("tkd:", "<")) for cell in visit.column(1))
     assert visit.errors == []
 
 
@@ -81,7 +95,7 @@ def test_typing_a_query_shows_the_table_with_urdu_right_to_left(visit, server):
 
 def test_a_named_query_from_the_menu_and_its_download_links(visit, server):
     visit.page.select_option("#named", "compliance")
-    assert visit.page.input_value("#query").endswith(named_queries()["compliance"].text)
+    assert visit.page.input_value("#query") == named_queries()["compliance"].text
     visit.run()
     assert visit.column(1) == ["Facebook", "TikTok", "Telegram", "WhatsApp", "X (Twitter)", "Instagram"]
     links = visit.page.eval_on_selector_all("#downloads a", "links => links.map(a => [a.textContent, a.href])")

@@ -127,14 +127,22 @@ def test_the_shared_empty_filter_comes_back_as_itself(shipped):
 
 
 def test_errors_of_the_parse_made_apart_read_as_in_place():
-    for text, message in [("SELECT ?x WHERE {\n  ?x ?y }", "syntax error in the query at line 2, column 3: Expected SelectQuery"),
-                          ("SELECT * WHERE { ?s foo:p ?o }",
-                           "the query cannot be run: Unknown namespace prefix : foo; see takedown-kg query --prefixes")]:
-        with pytest.raises(QueryError) as in_place:
-            prepare(text, {})
-        with pytest.raises(QueryError) as apart:
-            takedown_kg.query(text, engine="rdflib")
-        assert in_place.value.lines[0] == apart.value.lines[0] == message
+    text, message = "SELECT ?x WHERE {\n  ?x ?y }", "syntax error in the query at line 2, column 3: Expected SelectQuery"
+    with pytest.raises(QueryError) as in_place:
+        prepare(text, {})
+    with pytest.raises(QueryError) as apart:
+        takedown_kg.query(text, engine="rdflib")
+    assert in_place.value.lines[0] == apart.value.lines[0] == message
+
+
+def test_an_unknown_prefix_is_said_before_either_parse():
+    text = "SELECT * WHERE { ?s foo:p ?o }"
+    with pytest.raises(QueryError) as in_place:
+        prepare(text, {})
+    assert in_place.value.lines == ["the query cannot be run: Unknown namespace prefix : foo; see takedown-kg query --prefixes"]
+    with pytest.raises(QueryError) as apart:
+        takedown_kg.query(text, engine="rdflib")
+    assert apart.value.lines[0].startswith("unknown prefix foo: on line 1; known prefixes: tk, tkd, dcterms, ")
 
 
 def test_a_query_nested_too_deep_for_rdflib_says_so():

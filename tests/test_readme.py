@@ -34,8 +34,8 @@ def _session(command: str) -> str:
     """The output the README shows after `$ takedown-kg COMMAND`, up to the next prompt or blank line."""
     for block in _blocks(""):
         for session in re.split(r"\n(?=\$ )", "\n" + block):
-            if session.startswith(f"$ takedown-kg {command}\n"):
-                return session.split("\n", 1)[1].split("\n\n")[0].rstrip("\n") + "\n"
+            if session.startswith(f"$ takedown-kg {command}\n"):  # a command may span lines
+                return session[len(f"$ takedown-kg {command}\n"):].split("\n\n")[0].rstrip("\n") + "\n"
     raise AssertionError(f"the README shows no `$ takedown-kg {command}` session")
 
 
@@ -80,6 +80,27 @@ def test_the_walk_through_adding_reports_is_real(command):
 def test_shown_errors_are_real(tmp_path, command):
     result = run_cli(*shlex.split(command), cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", _session(command))
+
+
+MISTAKES = [
+    "query -e 'SELECT ?platform WHERE {\n  ?o tk:platform ?platform ;\n     ex:rate ?rate }'",
+    "query -e 'SELECT ?platform ?rate WHERE { ?o tk:platform ?platform ; tk:complianceRate/schema:value ?rate } "
+    "GROUP BY ?platform'",
+]
+
+
+@pytest.mark.parametrize("command", MISTAKES)
+def test_shown_mistakes_are_real(tmp_path, command):
+    result = run_cli(*shlex.split(command), cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (3, "", _session(command))
+
+
+def test_a_shown_warning_is_real(tmp_path):
+    command = ("query -e 'SELECT ?platform ?rate WHERE { ?o tk:platform ?platform ; "
+               "tk:complianceRat/schema:value ?rate }'")
+    result = run_cli(*shlex.split(command), cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr + result.stdout == _session(command)
 
 
 def test_python_examples_run(tmp_path):

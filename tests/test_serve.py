@@ -538,10 +538,17 @@ def test_the_readme_shows_real_sessions(tmp_path):
         need(shutil.which("curl") is not None, "curl is not installed (apt-get install curl)")
         for line in curls:
             command = shlex.split(line.replace("http://127.0.0.1:6854/", running.url))
+            given = None
+            if "|" in command:  # takedown-kg ... | curl ...: the command's output is curl's input
+                first, command = command[:command.index("|")], command[command.index("|") + 1:]
+                assert first[0] == "takedown-kg", line
+                given = run_cli(*first[1:], cwd=tmp_path).stdout.encode("utf-8")
             result = subprocess.run([*command, "--fail", "--silent", "--show-error"], cwd=tmp_path, capture_output=True,
-                                    timeout=60)
+                                    input=given, timeout=60)
             assert (result.returncode, result.stderr) == (0, b""), line
             assert result.stdout or (tmp_path / "out" / "served.trig").stat().st_size > 1000, line
+            if given is not None:  # the compliance query as shipped: every rate as stated, bounds and all
+                assert b'"Facebook"@en\t"more than 90%"\t90\ttrue' in result.stdout, line
 
 
 def _ended(sock: socket.socket) -> bool:
@@ -780,3 +787,48 @@ def test_the_log_never_waits_on_a_full_stream_and_counts_what_it_drops(kind):
     assert written == [f"line {n:04} " + "x" * 90 for n in range(len(written))]
     assert notice == f"takedown-kg: {5000 - len(written)} log lines dropped (standard error was not read)"
     assert after == "after" and 500 < len(written) < 5000
+
+
+# --- what a new user meets first -----------------------------------------------------
+
+def _page_data(server) -> dict:
+    page = fetch(server.url)[2].decode("utf-8")
+    return json.loads(page.split('<script type="application/json" id="data">', 1)[1].split("</script>", 1)[0])
+
+
+def test_the_pages_starter_query_answers_honestly(server):
+    """The query the page starts with gives every platform by its label, each rate as the article states
+    it: Facebook and TikTok "more than 90%", a lower bound, not a row of "30" among others."""
+    data = _page_data(server)
+    starter = next(q["text"] for q in data["queries"] if q["name"] == data["starter"])
+    assert starter == named_queries()["compliance"].text
+    status, _, body = sparql(server, starter)
+    assert status == 200
+    answer = json.loads(body)
+    rows = {row["platform"]["value"]: row for row in answer["results"]["bindings"]}
+    assert all(row["platform"]["type"] == "literal" for row in answer["results"]["bindings"])  # labels, never tkd:x
+    for platform in ("Facebook", "TikTok"):
+        assert rows[platform]["compliance"]["value"] == "more than 90%"
+        assert (rows[platform]["rate"]["value"], rows[platform]["rateIsLowerBound"]["value"]) == ("90", "true")
+    assert set(rows) == {"Facebook", "TikTok", "Telegram", "WhatsApp", "X (Twitter)", "Instagram"}
+
+
+def test_common_mistakes_are_one_line_400s(server):
+    status, _, body = sparql(server, "SELECT ?x WHERE {\n  ?x a tk:Regulator .\n  ?x ex:foo ?y }")
+    assert status == 400
+    assert body.decode("utf-8") == (
+        "Error: unknown prefix ex: on line 3; known prefixes: tk, tkd, dcterms, oa, org, owl, prov, rdf, rdfs, schema, "
+        "skos, xsd, ap, curation, dailytimes, pakistantoday, pakobserver, pni, profit, thenews, tribune, wikidata\n")
+    status, _, body = sparql(server, "SELECT ?platform ?rate WHERE { ?o tk:platform ?platform ; "
+                                     "tk:complianceRate/schema:value ?rate } GROUP BY ?platform")
+    assert (status, body.decode("utf-8")) == (400, (
+        "Error: ?rate in SELECT (line 1) is neither grouped nor aggregated; add it to GROUP BY, or select an "
+        "aggregate of it, as (SAMPLE(?rate) AS ?anyRate)\n"))
+    # A misspelt term: its rows (none), as query answers it; the warning is query's.
+    status, _, body = sparql(server, "SELECT ?o WHERE { ?o tk:complianceRat ?q }", "text/csv")
+    assert (status, body) == (200, b"o\r\n")
+
+
+def test_select_star_columns_come_in_the_query_order(server):
+    status, _, body = sparql(server, "SELECT * WHERE { ?zeta tk:platform ?beta ; tk:statedIn ?alpha } LIMIT 1", "text/csv")
+    assert (status, body.split(b"\r\n")[0]) == (200, b"zeta,beta,alpha")

@@ -147,6 +147,8 @@ def cmd_validate(args) -> int:
 @option("-e", "--expression", metavar="SPARQL", help="the query text itself")
 @option("--list", action="store_true", help="list the named queries with what each answers")
 @option("--prefixes", action="store_true", help="print the prefixes every query has, as PREFIX lines")
+@option("--show", metavar="NAME", help="print a named query's text as shipped, its PREFIX lines included "
+        "(it runs as it is in any SPARQL engine)")
 @option("--bind", action="append", metavar="NAME=VALUE",
         help="bind ?NAME to an RDF term: tkd:telegram, <iri>, \"text\"@ur, 42 (repeatable)")
 @option("--format", metavar="NAME",
@@ -160,8 +162,11 @@ def cmd_validate(args) -> int:
 @option("--memory", type=int, default=4096, metavar="MB", help="stop loading and querying past this much memory (default: 4096)")
 def cmd_query(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .sparql import named_queries, prefix_block
+    from .sparql import named_queries, named_query, prefix_block
 
+    if args.show:
+        sys.stdout.write(named_query(args.show).text)
+        return ExitCode.OK
     if args.list:
         queries = named_queries()
         width = max(len(name) for name in queries)

@@ -33,7 +33,7 @@ from .files import read_quads
 from .graphs import LoadedGraph, new_graph
 from .graphs import move_iri as _move
 from .locations import Locations, locations_in
-from .sources import SOURCE_FILE, Source, default_data, discover, no_source
+from .sources import SOURCE_FILE, Source, default_data, discover, no_source, valid_slug
 
 
 @dataclass
@@ -143,6 +143,20 @@ class Corpus:
     def prefixes(self) -> dict[str, str]:
         """The project's prefixes with each source's own, as queries see them."""
         return prefixes(self.base, self.slugs())
+
+    def described_prefixes(self) -> dict[str, str]:
+        """prefixes(), with one for each source graph that the RDF files given as --data describe
+        (`<base><slug>/graph a tk:SourceGraph`, as a build's outputs do), to show their IRIs by."""
+        if not self.files:
+            return self.prefixes()
+        # lazy: Oxigraph loads when quads are first made, not with the module
+        import pyoxigraph
+
+        kind, source_graph = pyoxigraph.NamedNode(str(RDF.type)), pyoxigraph.NamedNode(str(TK.SourceGraph))
+        described = {q.subject.value for q in self.quads if q.object == source_graph and q.predicate == kind}
+        slugs = [name[len(self.base):-len("/graph")] for name in sorted(described)
+                 if name.startswith(self.base) and name.endswith("/graph")]
+        return prefixes(self.base, [*self.slugs(), *(slug for slug in slugs if valid_slug(slug))])
 
 
 def graph_name(slug: str, base: str = DATA_BASE) -> URIRef:

@@ -229,7 +229,8 @@ def _checked(text: str, check, prefixes: dict[str, str]) -> tuple:
     if text not in _CHECKED:
         if len(_CHECKED) >= 256:
             _CHECKED.pop(next(iter(_CHECKED)))
-        _CHECKED[text] = (check(text), _used(text, prefixes))  # a refused query raises, and is checked again next time
+        # a refused or mistaken query raises, and is checked again next time
+        _CHECKED[text] = (check(text, prefixes=prefixes), _used(text, prefixes))
     return _CHECKED[text]
 
 

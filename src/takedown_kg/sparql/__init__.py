@@ -4,6 +4,7 @@
   library.py       the named queries (queries/*.rq)
   bindings.py      values for a query's variables, read as Turtle terms
   safety.py        what a query may not do (write, SERVICE, foreign FROM)
+  review.py        common mistakes: unknown prefixes, ungrouped variables, misspelt terms
   sandbox.py       no network and bounded memory for a query's process
   isolation.py     the forked child, its time limit and its answer
   limits.py        --timeout and --memory as given

@@ -94,11 +94,11 @@ def _sandbox(inputs: list[Path], limit: int) -> Sandbox:
 
 def _on_store(text, terms, on_disk, known, source, base, built_uri, results_format):
     """The answer from the build's store (its graph.nq, `built_uri`, the one dataset a FROM may name)."""
-    checked = check(text, allowed_datasets=frozenset([built_uri]))
+    checked = check(text, allowed_datasets=frozenset([built_uri]), prefixes=known)
     graphs = None if source is None else _graphs(source, base)
     result = _run(OxigraphEngine(corpus.open_store(on_disk), prefixes=known, graphs=graphs), checked, terms,
                   results_format)
-    result.form, result.warnings, result.prefixes = checked.form, [], known
+    result.form, result.warnings, result.prefixes = checked.form, list(checked.warnings), known
     return result
 
 
@@ -117,20 +117,22 @@ def _query(text, bindings, engine, data, base, source, seconds, limit, out_dir, 
     def work():
         if built is not None and engine == "oxigraph":
             return _on_store(text, terms, inputs.store, known, source, base, built.resolve().as_uri(), results_format)
-        checked = check(text, allowed_datasets=allowed)
+        checked = check(text, allowed_datasets=allowed, prefixes=known)
+        shown = known
         if built is not None:
             runner, warnings = _engine(engine, _read_quads(built), known, source, base), []
         else:
             loaded = inputs.read()
             runner = _engine(engine, loaded.store if engine == "oxigraph" else loaded.dataset, known, source, base)
             warnings = conformance_warnings(loaded)
+            shown = loaded.described_prefixes()  # the sources that RDF files describe, to show their IRIs short
         if engine == "rdflib" and runner.size() > RDFLIB_COMFORT:
             warnings.append(f"the rdflib engine reads {runner.size():,} triples slowly (it is kept for cross-checking); "
                             "--engine oxigraph answers the same query in a fraction of the time")
         result = _run(runner, checked, terms, results_format, parsing.result() if parsing is not None else None)
         result.form = checked.form
-        result.warnings = [*notes, *warnings]
-        result.prefixes = known
+        result.warnings = [*notes, *warnings, *checked.warnings]
+        result.prefixes = shown
         return result
 
     sandbox = _sandbox(readable, limit)

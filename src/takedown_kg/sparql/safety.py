@@ -154,6 +154,12 @@ _OPERANDS = {"var", "string", "number", "iri", "pname", "bnode", "langtag"}
 class CheckedQuery:
     text: str
     form: str  # SELECT, CONSTRUCT, ASK or DESCRIBE
+    #: What review.review found to say: misspelt terms of our vocabularies, each with the closest real one.
+    warnings: tuple[str, ...] = ()
+    #: For a top-level SELECT *: its variables in the order the query names them first, and where
+    #: its * stands in the text (None where Oxigraph's reading could not read it).
+    star_order: tuple[str, ...] | None = None
+    star_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -218,16 +224,21 @@ def _split_run(text: str, start: int, end: int) -> list[Token]:
     return found
 
 
-def check(text: str, *, allowed_datasets: frozenset[str] = frozenset()) -> CheckedQuery:
+def check(text: str, *, allowed_datasets: frozenset[str] = frozenset(),
+          prefixes: dict[str, str] | None = None) -> CheckedQuery:
     """Refuse SPARQL Update, LOAD, SERVICE (anywhere, SILENT too) and FROM naming foreign data.
 
     Every reading that can tokenize the query must accept it; if none can, the
-    query is malformed (QueryError).
+    query is malformed (QueryError). With `prefixes` (those the engine will be
+    given), an accepted query is then read for common mistakes (review.review):
+    an unknown prefix or an ungrouped variable is a QueryError, a misspelt term
+    of our vocabularies a warning.
     """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
     form = None
     first_error: QueryError | None = None
+    read: dict[str, tuple[str, list[Token]]] = {}
     for reading in READINGS:
         source = expand_escapes(text) if reading.expand_escapes else text
         try:
@@ -236,11 +247,19 @@ def check(text: str, *, allowed_datasets: frozenset[str] = frozenset()) -> Check
             first_error = first_error or error
             continue
         form = _check_tokens(source, words, allowed_datasets) or form
+        read[reading.name] = (source, words)
     if form is None:
         if first_error is not None:
             raise first_error
         raise QueryError("not a query: expected SELECT, CONSTRUCT, ASK or DESCRIBE")
-    return CheckedQuery(text, form)
+    if prefixes is None:
+        return CheckedQuery(text, form)
+    # lazy: only the process that runs a query reads it for mistakes, not the command's start
+    from .review import review
+
+    # Read as Oxigraph reads it where it can (its offsets are the text's own), else as another reader does.
+    name = "Oxigraph" if "Oxigraph" in read else next(iter(read))
+    return CheckedQuery(text, form, *review(*read[name], prefixes, positions=name == "Oxigraph"))
 
 
 def _check_tokens(text: str, words: list[Token], allowed: frozenset[str]) -> str | None:
