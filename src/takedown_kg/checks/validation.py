@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from ..corpus import Corpus, Locations
+from ..corpus import Corpus, Locations, graph_name
 from ..terms import oxigraph_store, to_rdflib
-from ..vocab import CLOSED_NAMESPACES, SHAPES, TK, qname
+from ..vocab import CLOSED_NAMESPACES, ONTOLOGY_IRI, SHAPES, TK, qname
 from . import shacl_core, shacl_sparql
 from .reference import pyshacl_violations
 from .report import ValidationReport, Violation
@@ -33,13 +36,14 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
     if engine == "pyshacl":
         graph = graph if graph is not None else corpus.union()
         shape_violations, report_graph, shape_count = pyshacl_violations(graph)
-        check_violations, check_count = _checks(graph)
+        check_violations, check_count = _checks(graph, corpus.dataset if corpus is not None else None)
         found = [*_unknown_terms(graph), *_ill_typed_literals(graph), *check_violations, *shape_violations]
     else:
         store = corpus.union_store if corpus is not None else oxigraph_store(graph)
         shape_violations, report_graph, shape_count = _fast_shacl(store)
-        check_violations, check_count = _checks_on(store)
+        check_violations, check_count = _checks_on(store, corpus.store if corpus is not None else None)
         found = [*_unknown_terms_on(store), *_ill_typed_on(store), *check_violations, *shape_violations]
+    found += _graphs_of_others(corpus)
     violations = sorted(found, key=lambda v: (v.rule, str(v.focus), v.message))
     lines = []
     if violations:
@@ -52,7 +56,7 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
         conforms=not violations,
         graph=report_graph,
         violations=violations,
-        rules_checked=shape_count + check_count + 2,
+        rules_checked=shape_count + check_count + 3,
         lines=lines,
     )
 
@@ -82,8 +86,12 @@ def _add_result(report: Graph, finding) -> None:
     report.add((result, SH.resultMessage, Literal(finding.message)))
 
 
-def _checks_on(store) -> tuple[list[Violation], int]:
-    return _checks(lambda text: (to_rdflib(row[0]) for row in store.query(text, use_default_graph_as_union=True)))
+def _checks_on(store, dataset=None) -> tuple[list[Violation], int]:
+    """The checks on `store` (its default graph the union), those about who says what on `dataset`."""
+    def on(chosen):
+        return lambda text: (tuple(map(to_rdflib, row)) for row in chosen.query(text, use_default_graph_as_union=True))
+
+    return _checks(on(store), on(dataset) if dataset is not None else None)
 
 
 def _unknown_terms_on(store) -> list[Violation]:
@@ -114,20 +122,71 @@ def _ill_typed_on(store) -> list[Violation]:
     return _ill_typed_literals(graph)
 
 
-def _checks(first_column) -> tuple[list[Violation], int]:
-    """Run each check (`first_column(text)` gives its offending terms; a Graph is queried)."""
-    if isinstance(first_column, Graph):
-        graph = first_column
-        first_column = lambda text: (row[0] for row in graph.query(text))  # noqa: E731
+def _checks(rows, dataset_rows=None) -> tuple[list[Violation], int]:
+    """Run each check: `rows(text)` gives its rows (a Graph is queried).
+
+    A check's first column is the offending term. A check about who says what
+    names, second, the graph the offending statement is in (?graph); it runs
+    on the dataset with its named graphs (`dataset_rows`, a Dataset queried;
+    with none, there is no graph to find), and the line it reports is looked
+    for in that graph's files, not where the term is first written.
+    """
+    rows, dataset_rows = (_rows_of(chosen) for chosen in (rows, dataset_rows))
     files = check_files()
     violations = []
     for path in files:
         rule = path.name[: -len("-violation.rq")]
         text = path.read_text(encoding="utf-8")
         message = _header(text)
-        for term in first_column(text):
-            violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None))
+        about_graphs = _ABOUT_GRAPHS.search(text) is not None
+        if about_graphs and dataset_rows is None:
+            continue
+        for row in (dataset_rows if about_graphs else rows)(text):
+            term, within = row[0], row[1] if len(row) > 1 else None
+            violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None, within))
     return violations, len(files)
+
+
+#: A check about who says what: it projects the offending term, then the graph that says it.
+_ABOUT_GRAPHS = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+)?\?term\s+\?graph\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _rows_of(chosen):
+    """A function giving a query's rows: `chosen` itself, or the querying of a Graph."""
+    if not isinstance(chosen, Graph):
+        return chosen
+
+    def rows(text):
+        with warnings.catch_warnings():
+            # rdflib's GRAPH asks a Dataset for its deprecated contexts().
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return list(chosen.query(text))
+
+    return rows
+
+
+def _graphs_of_others(corpus: Corpus | None) -> list[Violation]:
+    """A file given with --data that writes into a source's named graph or the ontology's.
+
+    What a source says is what its own folder's files say: statements put into
+    its graph from elsewhere would be read as its claims. A graph named as a
+    source's would be (<base><slug>/graph) is refused even when that source is
+    not loaded.
+    """
+    if corpus is None:
+        return []
+    reserved = {str(ONTOLOGY_IRI), *(str(graph_name(slug, corpus.base)) for slug in corpus.slugs())}
+    shaped = re.compile(re.escape(corpus.base) + r"[^/#]+/graph")
+    found = []
+    for path, names in corpus.file_graphs.items():
+        for name in names:
+            if name in reserved or shaped.fullmatch(name):
+                found.append(Violation("foreign-graph", URIRef(name), _FOREIGN_GRAPH, URIRef(name), path))
+    return found
+
+
+_FOREIGN_GRAPH = ("a file given with --data writes into the named graph of a source or of the ontology, where its "
+                  "statements would pass for theirs; give them a graph of its own, or put them in the source's folder")
 
 
 def _header(query: str) -> str:

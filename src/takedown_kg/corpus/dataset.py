@@ -50,6 +50,8 @@ class Corpus:
     base: str
     #: RDF files given as --data instead of sources.
     files: list[Path] = field(default_factory=list)
+    #: The named graphs each of those files writes into (N-Quads, TriG), by name.
+    file_graphs: dict[Path, list[str]] = field(default_factory=dict)
     #: Read from the build's store, which holds exactly these inputs (and passed validation when built).
     built: bool = False
     _locations: Locations | None = None
@@ -63,15 +65,16 @@ class Corpus:
         """Where each IRI is written (file and line), for error messages."""
         if self._locations is None:
             found = Locations()
-            found.update(locations_in(resources.ontology_file(), read_text(resources.ontology_file())))
+            found.update(locations_in(resources.ontology_file(), read_text(resources.ontology_file())),
+                         within=ONTOLOGY_IRI)
             for source in self.sources:
                 for path in source.files:
-                    found.update(locations_in(path, read_text(path), base=f"{DATA_BASE}{source.slug}/"))
+                    found.update(locations_in(path, read_text(path), base=f"{DATA_BASE}{source.slug}/"),
+                                 within=graph_name(source.slug))
             for path in self.files:
-                found.update(locations_in(path, read_text(path), base=path.resolve().as_uri()))
+                found.update(locations_in(path, read_text(path), base=path.resolve().as_uri()), within=path)
             if self.base != DATA_BASE:
-                found = Locations({_move(k, self.base): v for k, v in found.subjects.items()},
-                                  {_move(k, self.base): v for k, v in found.mentions.items()})
+                found = _moved_locations(found, self.base)
             self._locations = found
         return self._locations
 
@@ -181,12 +184,17 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     # The default graph after the named ones, so each graph's statements stay together
     # in the order they were read: the writers keep that order (formats.Statements).
     quads += descriptions
+    file_graphs = {}
     for path in files:
-        quads += read_quads(path, graph=None)
+        read = read_quads(path, graph=None)
+        quads += read
+        # Which graphs each file writes into: validation refuses a source's or the ontology's.
+        names = dict.fromkeys(getattr(quad.graph_name, "value", None) for quad in read)
+        file_graphs[path] = [str(_move(URIRef(name), base)) for name in names if name is not None]
     if base != DATA_BASE:
         quads = [_moved(quad, base) for quad in quads]
     # A dataset holds a statement once, however often its files repeat it.
-    return Corpus(list(dict.fromkeys(quads)), sources, base, files)
+    return Corpus(list(dict.fromkeys(quads)), sources, base, files, file_graphs)
 
 
 def _texts(source: Source, quads: list, name: URIRef) -> list:
@@ -228,6 +236,13 @@ def _describe(quads: list, name: URIRef) -> list:
         dates = [q.object for q in quads if q.subject == report and q.predicate == recorded_on]
         said += [pyoxigraph.Quad(graph, recorded_on, date, default) for date in dates[:1]]
     return said
+
+
+def _moved_locations(found: Locations, base: str) -> Locations:
+    """`found` with every data IRI, graph names included, moved from the default base to `base`."""
+    return Locations({_move(k, base): v for k, v in found.subjects.items()},
+                     {_move(k, base): v for k, v in found.mentions.items()},
+                     {_move(k, base): _moved_locations(v, base) for k, v in found.within.items()})
 
 
 def _moved(quad, base: str):
