@@ -34,6 +34,7 @@ FORGERIES = {
     "into-pni-graph.trig": ("foreign-graph", "into-pni-graph.trig:10: pni:graph: " + (
         INTO_ANOTHER := "a file given with --data writes into the named graph of a source or of the ontology, where "
                         "its statements would pass for theirs; give them a graph of its own, or put them in the source's folder")),
+    "into-ontology-graph.trig": ("foreign-graph", f"into-ontology-graph.trig:5: <https://w3id.org/takedown-kg/ontology>: {INTO_ANOTHER}"),
     "into-ontology-graph.nq": ("foreign-graph", f"into-ontology-graph.nq:2: <https://w3id.org/takedown-kg/ontology>: {INTO_ANOTHER}"),
 }
 

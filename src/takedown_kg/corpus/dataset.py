@@ -50,7 +50,7 @@ class Corpus:
     base: str
     #: RDF files given as --data instead of sources.
     files: list[Path] = field(default_factory=list)
-    #: The named graphs each of those files writes into (N-Quads, TriG), by name.
+    #: The named graphs each of those files (N-Quads, TriG) adds statements to, by name.
     file_graphs: dict[Path, list[str]] = field(default_factory=dict)
     #: Read from the build's store, which holds exactly these inputs (and passed validation when built).
     built: bool = False
@@ -184,13 +184,15 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     # The default graph after the named ones, so each graph's statements stay together
     # in the order they were read: the writers keep that order (formats.Statements).
     quads += descriptions
-    file_graphs = {}
+    move = (lambda quad: quad) if base == DATA_BASE else (lambda quad: _moved(quad, base))
+    file_graphs, stated = {}, {move(quad) for quad in quads} if files else set()
     for path in files:
         read = read_quads(path, graph=None)
         quads += read
-        # Which graphs each file writes into: validation refuses a source's or the ontology's.
-        names = dict.fromkeys(getattr(quad.graph_name, "value", None) for quad in read)
-        file_graphs[path] = [str(_move(URIRef(name), base)) for name in names if name is not None]
+        # The graphs each file adds statements to: validation refuses a source's or the ontology's
+        # (an export of them, which adds nothing to what their own files say, passes).
+        names = dict.fromkeys(getattr(quad.graph_name, "value", None) for quad in map(move, read) if quad not in stated)
+        file_graphs[path] = [name for name in names if name is not None]
     if base != DATA_BASE:
         quads = [_moved(quad, base) for quad in quads]
     # A dataset holds a statement once, however often its files repeat it.
