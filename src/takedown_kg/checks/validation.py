@@ -33,17 +33,21 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
     """
     corpus = data if isinstance(data, Corpus) else None
     graph = None if corpus is not None else data
+    # The rules about who says what need the named graphs, which only a corpus has.
+    found = _graphs_of_others(corpus)
     if engine == "pyshacl":
+        if corpus is not None:
+            found += _checks(corpus.dataset, about_graphs=True)
         graph = graph if graph is not None else corpus.union()
         shape_violations, report_graph, shape_count = pyshacl_violations(graph)
-        check_violations, check_count = _checks(graph, corpus.dataset if corpus is not None else None)
-        found = [*_unknown_terms(graph), *_ill_typed_literals(graph), *check_violations, *shape_violations]
+        found += [*_unknown_terms(graph), *_ill_typed_literals(graph), *_checks(graph), *shape_violations]
     else:
+        if corpus is not None:
+            # First, on a store of the graphs that is let go before the union's is made.
+            found += _checks(_rows_on(corpus.passing_store()), about_graphs=True)
         store = corpus.union_store if corpus is not None else oxigraph_store(graph)
         shape_violations, report_graph, shape_count = _fast_shacl(store)
-        check_violations, check_count = _checks_on(store, corpus.store if corpus is not None else None)
-        found = [*_unknown_terms_on(store), *_ill_typed_on(store), *check_violations, *shape_violations]
-    found += _graphs_of_others(corpus)
+        found += [*_unknown_terms_on(store), *_ill_typed_on(store), *_checks(_rows_on(store)), *shape_violations]
     violations = sorted(found, key=lambda v: (v.rule, str(v.focus), v.message))
     lines = []
     if violations:
@@ -56,7 +60,7 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
         conforms=not violations,
         graph=report_graph,
         violations=violations,
-        rules_checked=shape_count + check_count + 3,
+        rules_checked=shape_count + len(check_files()) + 3,
         lines=lines,
     )
 
@@ -86,12 +90,9 @@ def _add_result(report: Graph, finding) -> None:
     report.add((result, SH.resultMessage, Literal(finding.message)))
 
 
-def _checks_on(store, dataset=None) -> tuple[list[Violation], int]:
-    """The checks on `store` (its default graph the union), those about who says what on `dataset`."""
-    def on(chosen):
-        return lambda text: (tuple(map(to_rdflib, row)) for row in chosen.query(text, use_default_graph_as_union=True))
-
-    return _checks(on(store), on(dataset) if dataset is not None else None)
+def _rows_on(store):
+    """A function giving a query's rows on an Oxigraph store, as rdflib terms (its graphs' union as default)."""
+    return lambda text: (tuple(map(to_rdflib, row)) for row in store.query(text, use_default_graph_as_union=True))
 
 
 def _unknown_terms_on(store) -> list[Violation]:
@@ -122,29 +123,26 @@ def _ill_typed_on(store) -> list[Violation]:
     return _ill_typed_literals(graph)
 
 
-def _checks(rows, dataset_rows=None) -> tuple[list[Violation], int]:
-    """Run each check: `rows(text)` gives its rows (a Graph is queried).
+def _checks(rows, *, about_graphs: bool = False) -> list[Violation]:
+    """Run the checks about who says what (`about_graphs`), or the others: `rows(text)` gives
+    a check's rows (a Graph or Dataset is queried).
 
     A check's first column is the offending term. A check about who says what
-    names, second, the graph the offending statement is in (?graph); it runs
-    on the dataset with its named graphs (`dataset_rows`, a Dataset queried;
-    with none, there is no graph to find), and the line it reports is looked
-    for in that graph's files, not where the term is first written.
+    names, second, the graph the offending statement is in (SELECT ?term ?graph):
+    it is run on the dataset with its named graphs, and the line it reports is
+    looked for in that graph's files, not where the term is first written.
     """
-    rows, dataset_rows = (_rows_of(chosen) for chosen in (rows, dataset_rows))
-    files = check_files()
+    rows = _rows_of(rows)
     violations = []
-    for path in files:
-        rule = path.name[: -len("-violation.rq")]
+    for path in check_files():
         text = path.read_text(encoding="utf-8")
-        message = _header(text)
-        about_graphs = _ABOUT_GRAPHS.search(text) is not None
-        if about_graphs and dataset_rows is None:
+        if (_ABOUT_GRAPHS.search(text) is not None) != about_graphs:
             continue
-        for row in (dataset_rows if about_graphs else rows)(text):
+        rule, message = path.name[: -len("-violation.rq")], _header(text)
+        for row in rows(text):
             term, within = row[0], row[1] if len(row) > 1 else None
             violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None, within))
-    return violations, len(files)
+    return violations
 
 
 #: A check about who says what: it projects the offending term, then the graph that says it.

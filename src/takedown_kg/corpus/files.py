@@ -90,7 +90,7 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
         try:
             quads = list(pyoxigraph.parse(text, getattr(pyoxigraph.RdfFormat, name), base_iri=base))
         except (SyntaxError, ValueError) as exc:
-            refused = exc  # parse_rdf below names the line and the reason in the project's words
+            refused = exc  # parse_rdf below names the line and the reason in rdflib's words, if rdflib refuses it too
         else:
             if keeps_graphs and graph is None:
                 return quads
