@@ -89,7 +89,7 @@ def nonconforming(tmp_path) -> tuple[Path, str]:
     facts = broken / "facts.ttl"
     facts.write_text(facts.read_text(encoding="utf-8").replace('"F18"', '"18"'), encoding="utf-8")
     warning = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--data", str(broken), cwd=tmp_path).stderr
-    assert warning.startswith("Warning: the data does not conform (1 violation(s); first: ") and warning.count("\n") == 1
+    assert warning.startswith("Warning: the data does not conform (1 violation; first: ") and warning.count("\n") == 1
     return broken, warning
 
 
@@ -108,6 +108,32 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     result.stdout = result.stdout.decode("utf-8")
     result.stderr = result.stderr.decode("utf-8")
     return result
+
+
+def in_a_terminal(*args: str, columns: int, cwd: Path | None = None) -> str:
+    """What the command prints to a terminal COLUMNS wide: a pseudo-terminal as its stdout, as a user sees it."""
+    import pty
+
+    main, sub = pty.openpty()
+    out = b""
+    with os.fdopen(main, "rb", buffering=0) as screen:
+        try:
+            running = subprocess.Popen([*cli_command(), *args], stdout=sub, stderr=subprocess.PIPE, cwd=cwd or ROOT,
+                                       env={**os.environ, "COLUMNS": str(columns)})
+        finally:
+            os.close(sub)
+        with running:
+            while True:  # read as it writes: a terminal holds only a few KB unread
+                try:
+                    chunk = screen.read(1 << 16)
+                except OSError:  # EIO: the terminal's other end is closed and all it wrote was read
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            stderr = running.stderr.read()
+        assert running.returncode == 0, stderr
+    return out.decode("utf-8").replace("\r\n", "\n")  # the terminal's own line ends
 
 
 def plain(graph):

@@ -3,6 +3,8 @@ bilingual and safe. Under CI=true a missing browser fails these tests."""
 
 from __future__ import annotations
 
+import re
+import string
 import subprocess
 import sys
 
@@ -11,6 +13,7 @@ import pytest
 from conftest import ARTEFACTS, FIXTURES, need, run_cli
 from takedown_kg.views.network import network_view
 from takedown_kg.views.screenshot import chromium_path
+from takedown_kg.views.words import NETWORK_WORDS
 
 pytestmark = pytest.mark.browser
 TKD = "https://w3id.org/takedown-kg/id/"
@@ -68,6 +71,7 @@ def test_counts_match_the_graph(visit, graph):
     counts = visit.page.query_selector("#counts")
     assert (int(counts.get_attribute("data-nodes")), int(counts.get_attribute("data-edges"))) == (
         view.number_of_nodes(), view.number_of_edges())
+    assert counts.inner_text() == f"{view.number_of_nodes():,} nodes \u00b7 {view.number_of_edges():,} edges"
     assert visit.js("() => [takedownKg.nodes.length, takedownKg.edges.length]") == [
         view.number_of_nodes(), view.number_of_edges()]
 
@@ -263,7 +267,7 @@ def test_the_source_filter_shows_one_reports_claims_or_all(corpus_visit):
 
 
 def test_the_compare_page_shows_the_tables_statuses_with_no_request(browser, tmp_path):
-    from takedown_kg.views.comparison import compare, kind
+    from takedown_kg.views.comparison import compare
 
     target = tmp_path / "compare.html"
     assert run_cli("compare", "--format", "html", "-o", str(target)).returncode == 0
@@ -272,8 +276,124 @@ def test_the_compare_page_shows_the_tables_statuses_with_no_request(browser, tmp
         assert opened.requests == [opened.url] and opened.errors == []
         shown = opened.js("() => Array.from(document.querySelectorAll('#facts tbody tr')).map("
                           "r => [r.dataset.id, r.querySelector('.status').textContent, r.dataset.kind])")
-        assert shown == [[f.id, f.status, kind(f)] for f in compare("pni").facts]
+        assert shown == [[f.id, f.status, f.kind] for f in compare("pni").facts]
         assert opened.page.inner_text("#summary") == "pni · 26 facts: 11 corroborated, 1 disputed, 14 only this source"
         assert opened.js("() => document.querySelectorAll('a, img, link, iframe').length") == 0
     finally:
         opened.page.close()
+
+
+# --- the page's own words in Urdu, right to left ---
+
+#: Every text the page itself shows (the data's is marked data-datum), and every label and placeholder it
+#: gives: what must all be Urdu once Urdu is chosen. The language buttons name themselves in both.
+_CHROME = """() => {
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!node.textContent.trim()) continue;
+        if (parent.closest("[data-datum], script, style, option, #lang-en, #lang-ur")) continue;
+        if (!parent.checkVisibility({ visibilityProperty: true }) || !parent.getClientRects().length) continue;
+        texts.push(node.textContent);
+    }
+    const labelled = Array.from(document.querySelectorAll("[placeholder], [aria-label]"));
+    const attributes = labelled.flatMap(e => [e.getAttribute("placeholder"), e.getAttribute("aria-label")]);
+    return {
+        texts,
+        attributes: attributes.filter(Boolean),
+        title: document.title,
+        first_option: document.querySelector("#source-filter option").textContent,
+    };
+}"""
+#: What switching the language back must restore exactly.
+_EVERYTHING = """() => ({
+    text: document.body.innerText,
+    title: document.title,
+    root: [document.documentElement.lang, document.documentElement.dir],
+    attributes: Array.from(document.querySelectorAll("*")).map(
+        e => ["placeholder", "aria-label", "lang", "dir"].map(name => e.getAttribute(name))),
+    options: Array.from(document.querySelectorAll("#source-filter option")).map(o => o.textContent),
+    nodes: takedownKg.nodes.get().map(n => [n.id, n.label, n.title]),
+    edges: takedownKg.edges.get().map(e => [e.id, e.label]),
+})"""
+_LETTER = r"[^\W\d_]"
+
+
+def _literals(text: str) -> list[str]:
+    """The fixed parts of a value of the words table, between its {placeholders}."""
+    return [literal for literal, *_ in string.Formatter().parse(text)]
+
+
+def _pattern(text: str) -> str:
+    """A regular expression for a value of the words table, each {placeholder} standing for any text."""
+    return "".join(re.escape(literal) + (".+?" if name else "") for literal, name, *_ in string.Formatter().parse(text))
+
+
+def test_urdu_switches_every_word_of_the_page_and_turns_it_right_to_left(corpus_visit):
+    page = corpus_visit.page
+    # A search done and a disputed fact's details open: every kind of line the page writes.
+    page.fill("#search", "Telegram")
+    page.press("#search", "Enter")
+    corpus_visit.js("id => takedownKg.showDetails(id)", TKD + "pni/joint-media-briefing")
+    english = corpus_visit.js(_EVERYTHING)
+    page.click("#lang-ur")
+    assert corpus_visit.js("() => [document.documentElement.dir, document.documentElement.lang]") == ["rtl", "ur"]
+    chrome = corpus_visit.js(_CHROME)
+    shown = chrome["texts"] + chrome["attributes"] + [chrome["title"], chrome["first_option"]]
+    # None of the table's English is left where the page speaks for itself...
+    for key, (words, _) in NETWORK_WORDS.items():
+        for literal in _literals(words):
+            if len(re.findall(r"[A-Za-z]", literal)) >= 3:
+                english_words = r"(?<![A-Za-z])" + re.escape(literal.strip()) + r"(?![A-Za-z])"
+                assert not [text for text in shown if re.search(english_words, text)], (key, literal)
+    # ...and each of its texts is one of the table's Urdu values (figures and marks aside).
+    urdu = [_pattern(ur.strip()) for _, ur in NETWORK_WORDS.values() if re.search(_LETTER, re.sub(r"\{\w+\}", "", ur))]
+    for text in shown:
+        if re.search(_LETTER, text):
+            assert any(re.fullmatch(pattern, text.strip(), re.DOTALL) for pattern in urdu), text
+    headings = ("روابط", "دوسری رپورٹیں کیا کہتی ہیں", "ثبوت", "زمرے", "دعوے")
+    assert set(headings) | {"تضاد", "مختلف تاریخیں", "مل گیا: ٹیلیگرام"} <= set(chrome["texts"])
+    assert chrome["first_option"] == "تمام ذرائع"
+    nodes, edges = corpus_visit.js("() => [takedownKg.nodes.length, takedownKg.edges.length]")
+    assert page.inner_text("#counts") == f"{nodes} نوڈز · {edges} روابط"
+    assert page.inner_text("#disputed-count") == "کسی دوسری رپورٹ سے متضاد: 4"
+    assert page.get_attribute("#search", "placeholder") == "نوڈ تلاش کریں: اردو یا English"
+    # The legend's classes are the ontology's Urdu names.
+    assert page.inner_text('#classes label[data-cls="tk:SocialMediaPlatform"] .name') == "سوشل میڈیا پلیٹ فارم"
+    # Right to left: the legend on the right, the details on the left.
+    left = lambda selector: page.query_selector(selector).bounding_box()["x"]
+    assert left("#legend") > left("#network") > left("#details")
+    page.click("#lang-en")
+    assert corpus_visit.js(_EVERYTHING) == english
+    assert left("#legend") < left("#network") < left("#details")
+    assert corpus_visit.errors == [] and corpus_visit.requests == [corpus_visit.url]
+
+
+def test_a_page_opened_in_urdu_is_the_page_switched_to_urdu(browser, page_file, tmp_path):
+    in_urdu = tmp_path / "urdu.html"
+    assert run_cli("graph", "-o", str(in_urdu), "--source", "pni", "--lang", "ur").returncode == 0
+    opened, switched = Visit(browser, in_urdu), Visit(browser, page_file)
+    try:
+        switched.page.click("#lang-ur")
+        assert opened.js(_EVERYTHING) == switched.js(_EVERYTHING)
+        assert opened.js("() => document.documentElement.dir") == "rtl"
+        # A picture for a person to look at (out/test-artefacts/graph-ur.png): right to left, the Urdu shaped.
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        opened.page.fill("#search", "ٹیلیگرام")
+        opened.page.press("#search", "Enter")
+        (ARTEFACTS / "graph-ur.png").write_bytes(opened.page.screenshot(type="png"))
+        assert (ARTEFACTS / "graph-ur.png").stat().st_size > 50_000
+        # Shaped: the letters of an Urdu word join, so it is much narrower than its letters kept apart (by ZWNJ).
+        joined, apart = opened.js("""() => {
+            const span = document.createElement("span");
+            document.querySelector("header").append(span);
+            const width = text => { span.textContent = text; return span.getBoundingClientRect().width; };
+            const widths = [width("تفصیلات"), width(Array.from("تفصیلات").join("\\u200c"))];
+            span.remove();
+            return widths;
+        }""")
+        assert joined < 0.8 * apart
+    finally:
+        opened.page.close()
+        switched.page.close()

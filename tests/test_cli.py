@@ -79,7 +79,7 @@ def test_validate_exit_codes(tmp_path):
     assert good.returncode == 0 and good.stdout.startswith("Conforms: ")
     bad = run_cli("validate", str(FIXTURES / "validation" / "broken" / "fact-voice.ttl"))
     assert bad.returncode == 1
-    assert bad.stdout.splitlines()[0].startswith("Does not conform: 1 violation(s)")
+    assert bad.stdout.splitlines()[0].startswith("Does not conform: 1 violation")
     assert bad.stdout.splitlines()[1].endswith("[fact-voice]")
     broken = tmp_path / "broken.ttl"
     broken.write_text("this is not turtle", encoding="utf-8")
@@ -127,3 +127,19 @@ def test_every_command_has_help_with_an_example_shown_in_the_readme(name):
     example = COMMANDS[name].example
     assert f"example: {example}" in " ".join(result.stdout.split())
     assert f"takedown-kg {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_serve_listens_on_a_port_of_its_own_by_default():
+    from takedown_kg.cli import DEFAULT_PORT, parser
+
+    assert parser().parse_args(["serve"]).port == DEFAULT_PORT == 6854
+    # No triple store's default (Oxigraph, Fuseki, Virtuoso and its SQL port, GraphDB, Blazegraph,
+    # Stardog, QLever, AllegroGraph, RDF4J and Jena in a servlet container): serve and a store run side by side.
+    assert DEFAULT_PORT not in {7878, 3030, 8890, 1111, 7200, 9999, 5820, 7001, 10035, 8080}
+    shown = " ".join(run_cli("serve", "--help").stdout.split())
+    assert "port to listen on, 0 for any free one (default: 6854)" in shown
+    assert "example: takedown-kg serve --port 6854" in shown
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`--port` (default 6854, a port of its own" in readme
+    assert "  query page  http://127.0.0.1:6854/\n" in readme
+    assert "127.0.0.1:7878" not in readme.replace("http://127.0.0.1:7878/store", "")  # 7878 is Oxigraph's, for push

@@ -93,7 +93,19 @@ ARGPARSE_ERRORS = {
     ("xyzzy",): "Error: unknown command 'xyzzy'; choose one of: build, export, validate, query, compare, graph, stats, locate, serve, push\n",
     ("locate",): "Error: takedown-kg locate: the following arguments are required: text (see takedown-kg locate --help)\n",
     ("stats", "--top", "x"): "Error: takedown-kg stats: argument --top: invalid int value: 'x' (see takedown-kg stats --help)\n",
-    ("--bogus",): "Error: takedown-kg: unrecognized arguments: --bogus (see takedown-kg --help)\n",
+    ("--bogus",): "Error: unknown option --bogus (see takedown-kg --help)\n",
+    ("query", "--formt", "csv"): "Error: unknown option --formt; did you mean --format?\n",
+    ("query", "compliance", "--formt=csv"): "Error: unknown option --formt; did you mean --format?\n",
+    ("--verison",): "Error: unknown option --verison; did you mean --version?\n",
+    ("--debg", "query", "compliance"): "Error: unknown option --debg; did you mean --debug?\n",
+    ("query", "-x"): "Error: unknown option -x (see takedown-kg query --help)\n",
+    ("stats", "foo"): "Error: takedown-kg stats: unrecognized arguments: foo (see takedown-kg stats --help)\n",
+    ("query", "--engine", "oxigrap", "compliance"): "Error: unknown choice 'oxigrap' for --engine; did you mean oxigraph?\n",
+    ("query", "--engine", "zzz"): "Error: unknown choice 'zzz' for --engine; choose one of: oxigraph, rdflib\n",
+    ("compare", "--only", "disputd"): "Error: unknown choice 'disputd' for --only; did you mean disputed?\n",
+    # Said before what else is wrong ("URL is required"), which would hide it.
+    ("push", "--dry-rn"): "Error: unknown option --dry-rn; did you mean --dry-run?\n",
+    ("stats", "--top", "x", "--tp", "3"): "Error: unknown option --tp; did you mean --top?\n",
 }
 
 
@@ -101,6 +113,42 @@ ARGPARSE_ERRORS = {
 def test_argparse_errors_are_one_line_with_exit_code_2(args):
     result = run_cli(*args)
     assert (result.returncode, result.stderr, result.stdout) == (2, ARGPARSE_ERRORS[args], "")
+
+
+def _misspelt(word: str) -> str:
+    """`word` with its second letter left out, as a hurried hand types it."""
+    at = len(word) - len(word.lstrip("-")) + 1
+    return word[:at] + word[at + 1:]
+
+
+def _said(argv: list[str], capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    return stopped.value.code, capsys.readouterr().err
+
+
+def _options():
+    top = cli.parser()
+    for name, command in top.commands.items():
+        for action in command._actions:
+            yield name, action
+
+
+@pytest.mark.parametrize("name,option", [(name, flag) for name, action in _options() for flag in action.option_strings
+                                         if flag.startswith("--") and len(flag) > 5])
+def test_every_misspelt_option_of_every_command_is_named_rightly(name, option, capsys):
+    wrong = _misspelt(option)
+    assert _said([name, wrong], capsys) == (
+        2, f"Error: unknown option {wrong}; did you mean {option}?\n")
+
+
+@pytest.mark.parametrize("name,option,choice", [(name, max(action.option_strings, key=len), choice)
+                                                for name, action in _options() if action.choices
+                                                for choice in action.choices])
+def test_every_misspelt_choice_is_named_rightly(name, option, choice, capsys):
+    wrong = choice[:-1]
+    assert _said([name, option, wrong], capsys) == (
+        2, f"Error: unknown choice {wrong!r} for {option}; did you mean {choice}?\n")
 
 
 def test_version_and_licence():

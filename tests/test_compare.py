@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import takedown_kg
-from conftest import FIXTURES, ROOT, need, run_cli
+from conftest import FIXTURES, ROOT, in_a_terminal, need, run_cli
+from takedown_kg.errors import UsageError
 from takedown_kg.views.comparison import compare, table
 from takedown_kg.sparql.library import named_queries, prefix_block
 
@@ -205,16 +206,21 @@ def test_compare_gives_each_fact_of_the_article_its_status(article):
 def test_compare_table_for_the_article(article):
     text = table(article)
     lines = text.splitlines()
-    assert lines[0] == "What other reports say of the facts of PNI (pni): 26 facts, 11 corroborated, 1 disputed, 14 only this source"
+    assert lines[:3] == [
+        "What other reports say of the facts of PNI (pni): 26 facts: 11 corroborated, 1 disputed, 14 only this source",
+        "fact  status             what the fact says",
+        "        relation  other report                                        published   its words              "
+        "address (reason)",
+    ]
     fact_lines = [line for line in lines[1:] if re.match(r"F\d", line)]
     assert [re.split(r"\s{2,}", line)[:2] for line in fact_lines] == [[f"F{n}", STATUSES[f"F{n}"]] for n in range(1, 27)]
-    assert ("       differs   The News                                            2025-07-25  at least 481           "
+    assert ("        differs   The News                                            2025-07-25  at least 481           "
             "https://www.thenews.com.pk/latest/1330764-pakistan-urges-tech-firms-to-block-terror-accounts  "
             "(figures given at different dates)") in lines
-    assert ("       confirms  Pakistan Today                                      2025-08-14  over 500               "
+    assert ("        confirms  Pakistan Today                                      2025-08-14  over 500               "
             "https://www.pakistantoday.com.pk/2025/08/14/pakistan-blocks-over-500-social-media-accounts-linked-to-banned-militant-groups/"
             ) in lines
-    # The command prints exactly this table.
+    # Piped, the command prints exactly this table: each line whole, for grep.
     assert run_cli("compare").stdout == text
 
 
@@ -241,3 +247,135 @@ def test_compare_of_a_cited_report_sees_both_sides():
 def test_compare_names_an_unknown_source():
     result = run_cli("compare", "--source", "tribun")
     assert (result.returncode, result.stdout, result.stderr) == (2, "", "Error: no source 'tribun'; did you mean tribune?\n")
+
+
+def test_a_fact_both_corroborated_and_disputed_counts_in_both_and_is_said_so():
+    thenews = compare("thenews")
+    assert thenews.summary() == "5 facts: 2 corroborated, 1 disputed (1 of them both), 3 only this source"
+    assert [(f.id, f.kind, sorted(f.kinds)) for f in thenews.facts] == [
+        ("F1", "both", ["corroborated", "disputed"]), ("F2", "corroborated", ["corroborated"]),
+        ("F3", "alone", ["alone"]), ("F4", "alone", ["alone"]), ("F5", "alone", ["alone"])]
+    assert run_cli("compare", "--source", "thenews").stdout.splitlines()[0] == (
+        "What other reports say of the facts of The News (thenews): 5 facts: 2 corroborated, 1 disputed "
+        "(1 of them both), 3 only this source")
+
+
+@pytest.mark.parametrize("source,only,ids", [
+    ("pni", "disputed", ["F13"]),
+    ("pni", "corroborated", ["F3", "F5", "F6", "F15", "F16", "F17", "F18", "F19", "F23", "F24", "F25"]),
+    ("pni", "alone", ["F1", "F2", "F4", "F7", "F8", "F9", "F10", "F11", "F12", "F14", "F20", "F21", "F22", "F26"]),
+    ("thenews", "disputed", ["F1"]),
+    ("thenews", "corroborated", ["F1", "F2"]),
+])
+def test_compare_only_lists_the_facts_of_one_kind_in_every_format(source, only, ids):
+    shown = {"disputed": "disputed", "corroborated": "corroborated", "alone": "only this source"}[only]
+    lines = run_cli("compare", "--source", source, "--only", only).stdout.splitlines()
+    assert lines[0].endswith(f" only this source; shown: {len(ids)} {shown}")
+    assert [line.split()[0] for line in lines[3:] if re.match(r"F\d", line)] == ids
+    rows = csv.DictReader(io.StringIO(run_cli("compare", "--source", source, "--only", only, "--format", "csv").stdout))
+    assert list(dict.fromkeys(r["id"] for r in rows)) == ids
+    data = json.loads(run_cli("compare", "--source", source, "--only", only, "--format", "json").stdout)
+    assert ([f["id"] for f in data["facts"]], data["only"]) == (ids, only)
+    assert data["summary"] == compare(source).summary() + f"; shown: {len(ids)} {shown}"
+
+
+def test_compare_only_is_one_of_its_choices():
+    from takedown_kg.cli import parser
+    from takedown_kg.views.comparison import ONLY
+
+    compare_parser = parser()._subparsers._group_actions[0].choices["compare"]
+    assert next(a.choices for a in compare_parser._actions if a.dest == "only") == list(ONLY)
+    with pytest.raises(UsageError, match="--only 'both': choose one of: disputed, corroborated, alone"):
+        compare("pni", only="both")
+
+
+FOLDED_AT_80 = """\
+What other reports say of the facts of The News (thenews): 5 facts: 2
+corroborated, 1 disputed (1 of them both), 3 only this source; shown: 1 disputed
+fact  status                            what the fact says
+        relation  other report                            published   its words
+                  address (reason)
+F1    corroborated by 2, disputed by 1  Joint press conference of Talal Chaudhry
+                                        and Barrister Aqeel Malik in Islamabad
+                                        on Friday 25 July 2025
+        confirms  Associated Press (as carried by         2025-07-26  2025-07-25
+                  Business Standard)
+                  https://www.business-standard.com/amp/world-news/pakistan-urges-social-media-platforms-to-block-banned-militant-accounts-125072600011_1.html
+        confirms  Daily Times                             2025-07-26  2025-07-25
+                  https://dailytimes.com.pk/1342856/govt-calls-on-global-tech-firms-to-curb-terror-content/
+        disputes  PNI                                     -           2025-07-24
+                  (different dates)
+"""
+
+
+def test_compare_in_a_terminal_folds_to_its_width_and_piped_keeps_lines_whole():
+    args = ("compare", "--source", "thenews", "--only", "disputed")
+    assert in_a_terminal(*args, columns=80) == FOLDED_AT_80
+    assert table(compare("thenews", only="disputed"), width=80) == FOLDED_AT_80
+    # Only an address too long for the room is wider (it stays one piece, to copy or click).
+    assert {line.split()[0][:8] for line in FOLDED_AT_80.splitlines() if len(line) > 80} == {"https://"}
+    piped = run_cli(*args, env={"COLUMNS": "80"}).stdout
+    assert piped.splitlines()[0] == ("What other reports say of the facts of The News (thenews): 5 facts: 2 "
+                                     "corroborated, 1 disputed (1 of them both), 3 only this source; shown: 1 disputed")
+    assert piped == table(compare("thenews", only="disputed"))
+    # A terminal wide enough for the whole table gets it as a pipe does.
+    assert in_a_terminal(*args, columns=300) == piped
+
+
+def test_the_folded_table_on_hand_made_facts():
+    """Both kinds at once, a fact the others only differ from, a cell to fold, Urdu words, an address too long."""
+    from takedown_kg.views.comparison import Comparison, FactComparison, OtherReport
+
+    def other(relation, outlet, words, address, reason, published="2025-08-14"):
+        return OtherReport(relation, reason, "https://example.org/f", "F1", outlet, outlet, published, address, words)
+
+    made = Comparison("https://w3id.org/takedown-kg/id/a/report", "a", "Outlet A", [
+        FactComparison("x1", "F1", "More than 850 accounts were reported to the platforms", [
+            other("confirms", "A rather long outlet name for a column", "850 سے زائد",
+                  "https://example.org/a-long-address/that-cannot-be-broken", "the figures are compatible"),
+            other("disputes", "Outlet C", "481", "", "the figures cannot both hold", published="")]),
+        FactComparison("x2", "F2", "Accounts blocked", [
+            other("differs", "Outlet B", "533", "https://example.org/b", "figures given at different dates")]),
+        FactComparison("x3", "F10", "Alone", []),
+    ])
+    assert [f.status for f in made.facts] == ["corroborated by 1, disputed by 1", "differs from 1", "only this source"]
+    assert table(made, width=60) == """\
+What other reports say of the facts of Outlet A (a): 3
+facts: 1 corroborated, 1 disputed (1 of them both), 1
+differing only, 1 only this source
+fact  status                            what the fact says
+        relation  other report       published   its words
+                  address (reason)
+F1    corroborated by 1, disputed by 1  More than 850
+                                        accounts were
+                                        reported to the
+                                        platforms
+        confirms  A rather long      2025-08-14  \u2068850 سے زائد\u2069
+                  outlet name for a
+                  column
+                  https://example.org/a-long-address/that-cannot-be-broken
+        disputes  Outlet C           -           481
+                  (the figures cannot both hold)
+F2    differs from 1                    Accounts blocked
+        differs   Outlet B           2025-08-14  533
+                  https://example.org/b (figures given at
+                  different dates)
+F10   only this source                  Alone
+"""
+    made.only = "alone"
+    assert table(made, width=60).splitlines()[-5:] == [
+        "source",
+        "fact  status            what the fact says",
+        "        relation  other report  published  its words",
+        "                  address (reason)",
+        "F10   only this source  Alone",
+    ]
+
+
+def test_compare_shows_data_text_never_terminal_controls():
+    from takedown_kg.views.comparison import Comparison, FactComparison
+
+    made = Comparison("https://w3id.org/takedown-kg/id/a/report", "a", "Outlet A",
+                      [FactComparison("x1", "F1", "A label \x1b]0;pwned\x07 with escapes \u202e", [])])
+    assert "F1    only this source  A label \\u001b]0;pwned\\u0007 with escapes \\u202e" in table(made, width=80)
+    assert "\x1b" not in table(made) and "\x1b" not in table(made, width=20)

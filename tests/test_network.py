@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import string
 
 import networkx as nx
 import pytest
 
 from conftest import run_cli
-from takedown_kg.views.network import network_view
+from takedown_kg.sparql import named_query
+from takedown_kg.views.comparison import RELATIONS
+from takedown_kg.views.network import SHAPES, network_view
 from takedown_kg.views.stats import network_stats
+from takedown_kg.views.words import NETWORK_WORDS
 
 TKD = "https://w3id.org/takedown-kg/id/"
 
@@ -141,7 +146,14 @@ def test_a_large_corpus_is_drawn_as_an_overview_from_the_builds_store(tmp_path):
     drawn = page_data(page)
     kinds = {node["kind"] for node in drawn["nodes"]}
     assert len(drawn["nodes"]) == 31 + 31 and kinds == {"actor", "post", "article"}
-    assert "This is an overview of 31 sources" in page.read_text(encoding="utf-8")
+    # The note says so in both languages.
+    assert drawn["source_line"]["en"].endswith(
+        " This is an overview of 31 sources: the actors and the reports, each actor with the first sentence that "
+        "names it. Draw one report with takedown-kg graph --source SLUG, or everything around one actor with --focus NAME.")
+    assert drawn["source_line"]["ur"].endswith(
+        " یہ 31 ذرائع کا مجموعی جائزہ ہے: فریقین اور رپورٹیں، اور ہر فریق کے ساتھ وہ پہلا جملہ جس میں اس کا نام آیا ہے۔ "
+        "ایک رپورٹ پوری دیکھنے کے لیے takedown-kg graph --source SLUG چلائیں، اور کسی ایک فریق کے گرد سب کچھ دیکھنے "
+        "کے لیے --focus NAME۔")
     assert page.stat().st_size < 2_000_000
     # The store is what graph reads: a label written only there shows on the page.
     import pyoxigraph
@@ -159,3 +171,54 @@ def test_a_large_corpus_is_drawn_as_an_overview_from_the_builds_store(tmp_path):
     assert "Telegram (from the store)" in {n["label"] for n in page_data(tmp_path / "again.html")["nodes"]}
     assert run_cli("graph", "--data", str(corpus), "--source", "pni07", "-o", "one.html", cwd=tmp_path).returncode == 0
     assert len(page_data(tmp_path / "one.html")["nodes"]) == 58
+
+
+# --- the page's own words in Urdu (views/words.py) ---
+
+#: The Latin the Urdu words keep: the project's name, the English button's name, and commands to type.
+LATIN_IN_URDU = {"takedown-kg", "English", "RDF", "graph", "--source", "SLUG", "--focus", "NAME"}
+
+
+def test_every_page_word_is_in_both_languages_with_the_same_placeholders():
+    fields = lambda text: sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    for key, (english, urdu) in NETWORK_WORDS.items():
+        assert english and urdu and english != urdu, key
+        assert fields(english) == fields(urdu), key
+        latin = set(re.findall(r"[-\w]*[A-Za-z][-\w]*", re.sub(r"\{\w+\}", "", urdu)))
+        assert latin <= LATIN_IN_URDU, (key, latin - LATIN_IN_URDU)
+        if re.search(r"[A-Za-z]", re.sub(r"\{\w+\}", "", english)):
+            assert re.search(r"[\u0600-\u06ff]", urdu), key
+
+
+def test_the_words_name_every_kind_shape_relation_and_reason_the_page_shows():
+    wanted = {f"kind_{kind}" for kind in SHAPES} | {f"shape_{shape}" for shape in SHAPES.values()}
+    wanted |= {f"relation_{relation}" for relation in RELATIONS.values()}
+    reasons = re.search(r"BIND \(IF\(BOUND\(\?compatible\),\s*IF\(!\?sameTime, \"figures given.*?AS \?reason\)",
+                        named_query("comparisons").text, re.DOTALL).group(0)
+    wanted |= {f"reason_{reason}" for reason in re.findall(r'"([^"]+)"', reasons)}
+    assert len(wanted) == 9 + 9 + 3 + 9
+    assert wanted <= set(NETWORK_WORDS)
+
+
+def test_a_page_opened_in_urdu_reads_right_to_left_with_urdu_lines(tmp_path):
+    target = tmp_path / "graph.html"
+    assert run_cli("graph", "--lang", "ur", "--source", "pni", "-o", str(target)).returncode == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.splitlines()[1] == '<html lang="ur" dir="rtl">'
+    assert ("<title>takedown-kg: پاکستان میں سوشل میڈیا سے مواد ہٹانے کی کارروائیوں کی خبروں میں کس نے کس کے ساتھ "
+            "کیا کیا</title>") in text
+    drawn = page_data(target)
+    assert drawn["source_line"] == {
+        "en": "Sources: 1 source; text held for PNI (16 sentences). Click any node to read the sentence that states it "
+              "and whose word it is.",
+        "ur": "ذرائع: 1 ذریعہ؛ \u2068پی این آئی\u2069 کا متن محفوظ ہے (16 جملے)۔ کسی بھی نوڈ پر کلک کر کے وہ "
+              "جملہ پڑھیں جس میں اس کا ذکر ہے، اور دیکھیں کہ یہ کس کی بات ہے۔"}
+    assert drawn["shape_legend"] == {
+        "en": "Shapes: actor dot, post triangleDown, event diamond, claim triangle, observation square, demand star, "
+              "plan hexagon, article box. Size grows with the number of links.",
+        "ur": "شکلیں: فریق (دائرہ)، عہدہ (الٹی تکون)، واقعہ (معین)، دعویٰ (تکون)، مشاہدہ (مربع)، مطالبہ (ستارہ)، "
+              "منصوبہ (مسدس)، خبر (مستطیل)۔ جتنے زیادہ روابط، اتنا بڑا نوڈ۔"}
+    assert [(s["outlet"], s["outlet_ur"]) for s in drawn["sources"]] == [("PNI", "پی این آئی")]
+    english = tmp_path / "english.html"
+    assert run_cli("graph", "--source", "pni", "-o", str(english)).returncode == 0
+    assert english.read_text(encoding="utf-8").splitlines()[1] == '<html lang="en" dir="ltr">'

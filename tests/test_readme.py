@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, in_a_terminal, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -41,11 +41,12 @@ def _session(command: str) -> str:
 
 @pytest.mark.parametrize("command", [
     "build", "query compliance", "query account-figures --format csv", "query sentence --bind number=8 --full",
-    "compare", "query disagreements",
+    "query disagreements",
     "query -e 'SELECT ?organization ?class WHERE { ?organization a ?class . "
     "?class rdfs:subClassOf* schema:Organization } ORDER BY ?organization'",
     "query -e 'SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph'",
     "push http://127.0.0.1:7878/store --dry-run",
+    "push http://127.0.0.1:7878/store --dry-run --chunk-size 0.01",
     "query -e 'SELECT ?report ?words ?published WHERE { ?fact a tk:AccountReporting ; tk:accountCount/tk:statedAs ?words ; "
     "tk:citedFrom ?report . OPTIONAL { ?report schema:datePublished ?published } } ORDER BY ?published ?report'",
 ])
@@ -53,6 +54,11 @@ def test_shown_output_is_real(tmp_path, command):
     result = run_cli(*shlex.split(command), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace("\r\n", "\n") == _session(command)
+
+
+def test_shown_terminal_output_is_real(tmp_path):
+    """What the README shows as printed in a terminal 80 columns wide is what such a terminal gets."""
+    assert in_a_terminal("compare", "--only", "disputed", columns=80, cwd=tmp_path) == _session("compare --only disputed")
 
 
 WALK_THROUGH = "--data data/sources --data tests/fixtures/sources/example-held --data tests/fixtures/sources/example-cited"
@@ -139,3 +145,73 @@ def test_query_and_serve_writing_the_same_bytes_is_documented():
     # tests/test_serve.py holds both commands to it.
     assert "the same bytes `takedown-kg serve` answers with for the same query and format" in README
     assert "Every answer is the bytes of `takedown-kg query --format NAME`" in README
+
+
+def _pictures():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pictures", ROOT / "docs" / "pictures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_readme_picture_is_made_by_a_recorded_command():
+    import json
+
+    shown = sorted(set(re.findall(r"\]\(docs/([^)]+\.png)\)", (ROOT / "README.md").read_text(encoding="utf-8"))))
+    recorded = json.loads((ROOT / "docs" / "pictures.json").read_text(encoding="utf-8"))
+    assert shown == sorted(recorded) == sorted(_pictures().PICTURES)
+    for name, picture in recorded.items():
+        assert (ROOT / "docs" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert picture["command"] == "takedown-kg " + " ".join(
+            f"docs/{name}" if part == "PICTURE" else part for part in _pictures().PICTURES[name]["command"])
+
+
+@pytest.mark.parametrize("name", sorted(_pictures().PICTURES))
+def test_a_readme_picture_still_shows_its_page(tmp_path, name):
+    # The page the picture was taken of, made again by the same command: a different page means a stale picture.
+    import json
+
+    recorded = json.loads((ROOT / "docs" / "pictures.json").read_text(encoding="utf-8"))[name]["page_sha256"]
+    assert _pictures().page_digest(name, tmp_path) == recorded, (
+        f"docs/{name} no longer shows the page its command makes: run python docs/pictures.py {name}")
+
+
+def test_a_picture_of_another_page_is_found_stale(tmp_path):
+    # The same check on a page that differs (Urdu labels first): its digest is not the recorded one.
+    import json
+
+    pictures = _pictures()
+    pictures.PICTURES["graph.png"] = {**pictures.PICTURES["graph.png"],
+                                      "command": ["graph", "--lang", "ur", "--screenshot", "PICTURE"]}
+    recorded = json.loads((ROOT / "docs" / "pictures.json").read_text(encoding="utf-8"))["graph.png"]["page_sha256"]
+    assert pictures.page_digest("graph.png", tmp_path) != recorded
+
+
+def _headings(level: str) -> list[str]:
+    """The README's headings of one level ("##"), in order, leaving out lines inside code blocks."""
+    found, fenced = [], False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith(level + " "):
+            found.append(line[len(level) + 1:].strip())
+    return found
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation but hyphens dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_the_contents_list_every_section_in_order():
+    contents = next(line for line in README.splitlines() if line.startswith("**Contents:** "))
+    assert README.index(contents) < README.index("\n## ")  # after the introduction, before the first section
+    assert re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", contents) == [(h, _anchor(h)) for h in _headings("##")]
+    assert len(_headings("##")) > 10
+
+
+def test_every_link_within_the_readme_has_its_heading():
+    anchors = {_anchor(h) for level in ("#", "##", "###", "####") for h in _headings(level)}
+    assert set(re.findall(r"\]\(#([^)]+)\)", README)) <= anchors

@@ -71,7 +71,7 @@ def empty_dir(tmp_path_factory):
 
 def test_starts_with_what_it_serves(server):
     assert server.banner == [
-        "takedown-kg: serving 2,160 triples in 11 named graphs from the shipped corpus, loaded in memory\n",
+        "takedown-kg: serving 2,158 triples (2,160 statements in 12 graphs) from the shipped corpus, loaded in memory\n",
         f"  query page  {server.url}\n",
         f"  endpoint    {server.url}sparql\n",
         "Ctrl-C stops.\n",
@@ -342,7 +342,7 @@ def test_exports_hold_what_the_export_command_writes(server, empty_dir, export):
 def test_with_a_matching_build_the_exports_are_its_files(tmp_path):
     assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
     with serving(cwd=tmp_path) as running:
-        assert running.banner[0] == ("takedown-kg: serving 2,160 triples in 11 named graphs from out/store "
+        assert running.banner[0] == ("takedown-kg: serving 2,158 triples (2,160 statements in 12 graphs) from out/store "
                                      "(the build of these inputs)\n")
         for export in [*EXPORTS, "graph.html"]:
             assert fetch(running.url + export)[2] == (tmp_path / "out" / export).read_bytes(), export
@@ -528,16 +528,16 @@ def test_the_readme_shows_real_sessions(tmp_path):
     shown_banner = section.split("$ takedown-kg serve\n", 1)[1].split("```", 1)[0]
     curls = [line.split("  #")[0].strip() for line in section.split("With curl:", 1)[1].split("```sh\n", 1)[1]
              .split("```", 1)[0].splitlines()]
-    refusal = section.split("$ curl -d 'update=DROP ALL' http://127.0.0.1:7878/sparql\n", 1)[1].split("```", 1)[0]
+    refusal = section.split("$ curl -d 'update=DROP ALL' http://127.0.0.1:6854/sparql\n", 1)[1].split("```", 1)[0]
     assert run_cli("build", "--out", "out", cwd=tmp_path).returncode == 0
     with serving(cwd=tmp_path) as running:
-        assert "".join(running.banner).replace(running.url, "http://127.0.0.1:7878/") == shown_banner
+        assert "".join(running.banner).replace(running.url, "http://127.0.0.1:6854/") == shown_banner
         body = fetch(running.url + "sparql", data=b"update=DROP ALL",
                      headers={"Content-Type": "application/x-www-form-urlencoded"})[2]
         assert body.decode("utf-8") == refusal
         need(shutil.which("curl") is not None, "curl is not installed (apt-get install curl)")
         for line in curls:
-            command = shlex.split(line.replace("http://127.0.0.1:7878/", running.url))
+            command = shlex.split(line.replace("http://127.0.0.1:6854/", running.url))
             result = subprocess.run([*command, "--fail", "--silent", "--show-error"], cwd=tmp_path, capture_output=True,
                                     timeout=60)
             assert (result.returncode, result.stderr) == (0, b""), line
@@ -618,7 +618,8 @@ def with_host(url: str, host: str | None, path: str = "sparql?query=" + quote("S
     """(status, headers, body) of a GET sent with this Host header (None: none at all), over a raw socket."""
     parts = urlsplit(url)
     target = path if "://" in path else "/" + path
-    head = f"GET {target} {version}\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+    named = f"Host: {host}\r\n" if host is not None else ""
+    head = f"GET {target} {version}\r\n{named}Connection: close\r\n\r\n"
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(head.encode("latin-1"))
         received = b""
@@ -680,12 +681,12 @@ def test_a_malformed_allow_host_is_one_line(name):
 
 
 @pytest.mark.parametrize(("bound", "given", "values"), [
-    (("127.0.0.1", 7878), "127.0.0.1", {"127.0.0.1:7878", "localhost:7878"}),
-    (("::1", 7878), "::1", {"[::1]:7878", "localhost:7878"}),
-    (("127.0.0.1", 7878), "localhost", {"127.0.0.1:7878", "localhost:7878"}),
-    (("127.0.0.2", 7878), "127.0.0.2", {"127.0.0.2:7878"}),
-    (("0.0.0.0", 7878), "0.0.0.0", {"0.0.0.0:7878", "127.0.0.1:7878", "localhost:7878"}),
-    (("::", 7878), "::", {"[::]:7878", "[::1]:7878", "127.0.0.1:7878", "localhost:7878"}),
+    (("127.0.0.1", 6854), "127.0.0.1", {"127.0.0.1:6854", "localhost:6854"}),
+    (("::1", 6854), "::1", {"[::1]:6854", "localhost:6854"}),
+    (("127.0.0.1", 6854), "localhost", {"127.0.0.1:6854", "localhost:6854"}),
+    (("127.0.0.2", 6854), "127.0.0.2", {"127.0.0.2:6854"}),
+    (("0.0.0.0", 6854), "0.0.0.0", {"0.0.0.0:6854", "127.0.0.1:6854", "localhost:6854"}),
+    (("::", 6854), "::", {"[::]:6854", "[::1]:6854", "127.0.0.1:6854", "localhost:6854"}),
     (("127.0.0.1", 80), "127.0.0.1", {"127.0.0.1:80", "localhost:80", "127.0.0.1", "localhost"}),
 ])
 def test_the_host_values_that_name_the_address_serve_listens_on(bound, given, values):

@@ -106,9 +106,10 @@ CASES = [
             "serve speaks HTTP/1.0 and 1.1 only; h11 leaves other versions to its user"),
     differs(get(HOST, *(b"X-%d: v" % n for n in range(100))), "101 header lines", 431,
             "serve bounds a request at 100 header lines; h11 bounds only the bytes"),
-    differs(get(HOST, line=b"GET http://rebound.example" + ASK + b" HTTP/1.1"), "an absolute-form target naming another host",
-            421, "an absolute-form target names the host in place of Host (RFC 9112 3.2.2), and serve answers no "
-                 "name but its own (DNS rebinding); h11 leaves the names to its user"),
+    differs(get(HOST, line=b"GET http://rebound.example" + ASK + b" HTTP/1.1"),
+            "an absolute-form target naming another host", 421,
+            "an absolute-form target names the host in place of Host (RFC 9112 3.2.2), and serve answers "
+            "no name but its own (DNS rebinding); h11 leaves the names to its user"),
     differs(get(b"Host: rebound.example"), "a Host naming another server", 421,
             "serve answers no name but its own, so that a page whose name was rebound to this machine reads "
             "nothing; h11 leaves the names to its user"),

@@ -294,7 +294,7 @@ def test_a_query_on_data_that_does_not_conform_says_so(tmp_path):
     facts.write_text(facts.read_text(encoding="utf-8").replace('"F18"', '"18"'), encoding="utf-8")
     result = run_cli("query", "-e", "ASK { ?s ?p ?o }", "--data", str(broken), cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "true\n")
-    assert result.stderr.startswith("Warning: the data does not conform (1 violation(s); first: ")
+    assert result.stderr.startswith("Warning: the data does not conform (1 violation; first: ")
     assert result.stderr.rstrip().endswith("[fact-identifier]); run takedown-kg validate")
     assert result.stderr.count("\n") == 1
 

@@ -101,11 +101,11 @@ def test_a_source_speaks_only_for_itself(sample):
     data = ("--data", "data/sources", "--data", f"tests/fixtures/validation/forged/{sample}")
     result = run_cli("validate", *data)
     assert result.returncode == 1 and result.stderr == ""
-    assert result.stdout.splitlines()[0].startswith("Does not conform: 1 violation(s) of ")
+    assert result.stdout.splitlines()[0].startswith("Does not conform: 1 violation of ")
     assert result.stdout.splitlines()[1:] == [line]
     warned = run_cli("query", "compliance", *data)
     assert warned.returncode == 0
-    assert warned.stderr == f"Warning: the data does not conform (1 violation(s); first: {line}); run takedown-kg validate\n"
+    assert warned.stderr == f"Warning: the data does not conform (1 violation; first: {line}); run takedown-kg validate\n"
 
 
 def test_forgeries_are_found_under_another_base_and_by_either_engine():

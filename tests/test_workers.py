@@ -15,7 +15,7 @@ from loopback import recording_server
 from takedown_kg.errors import QueryError, QueryRefused, QueryTimeout
 from takedown_kg.sparql.sandbox import Sandbox
 from takedown_kg.serve.dispatch import HOLD, Dispatcher
-from takedown_kg.serve.workers import Busy, Pool, Reader, pack
+from takedown_kg.serve.workers import PIECE, Bulk, Busy, Pool, Reader, pack
 from test_sandbox import NONE, ONLY, _layers_available, _service
 
 
@@ -131,11 +131,11 @@ def test_closing_ends_every_worker(pool_of):
 def dispatching(pool_of):
     """A Dispatcher over a pool, driven as serve's loop drives it: its pipes watched, its tick on every turn."""
 
-    def make(work, **options):
+    def make(work, room=lambda: None, **options):
         pool = pool_of(work, **options)
         selector = selectors.DefaultSelector()
         dispatcher = Dispatcher(pool, lambda fd, ready: selector.register(fd, selectors.EVENT_READ, ready),
-                                selector.unregister, bug=_raise)
+                                selector.unregister, bug=_raise, room=room)
         answers: list = []
 
         def submit(request):
@@ -383,3 +383,55 @@ def test_a_bug_in_a_step_of_the_loop_is_reported_and_ends_only_its_own_work():
     assert sorted(bugs) == [("a connection", "TypeError(\"can't concat str to bytes\")"),
                             ("a request's handler", "RuntimeError(\"a handler's bug\")"),
                             ("a ticker", "ZeroDivisionError(\"a ticker's bug\")")]
+
+
+def test_a_bulk_body_crosses_the_pipe_raw_and_whole(pool_of):
+    body = bytes(range(256)) * 12_000  # 3 MB: many times what the pipe holds
+    pool = pool_of(lambda n: Bulk(("media", n), body[:n]))
+    assert pool.run(len(body)) == Bulk(("media", len(body)), body)
+    assert pool.run(0) == Bulk(("media", 0), b"")
+    assert pool.replaced == 0
+
+
+def test_a_bulk_answer_is_handed_on_at_its_head_and_its_worker_is_the_clients_until_its_body_is_read(dispatching):
+    from takedown_kg.serve.dispatch import Streamed
+
+    body = bytes(range(256)) * 12_000
+    pool, submit, drive = dispatching(lambda n: Bulk(os.getpid(), body[:n]), seconds=1.0)
+    submit(len(body))
+    [(_, streamed, _)] = drive(1)
+    assert isinstance(streamed, Streamed) and streamed.rest is not None
+    first, piped = bytes(streamed.first), streamed.rest
+    assert len(first) <= PIECE and piped.left == len(body) - len(first)
+    time.sleep(1.5)  # past the time limit: an answered query goes at its client's pace, not the query's
+    drive(1)
+    assert pool.replaced == 0
+    submit(10)  # waits: the only worker is the first client's until its body is read
+    assert len(drive(2, timeout=0.3)) == 1
+    rest = b""
+    while piped.left:
+        rest += piped.read(PIECE)
+    piped.end(True)
+    assert first + rest == body
+    answers = drive(2)
+    assert answers[1][1] == Streamed(streamed.meta, body[:10], None) and pool.replaced == 0
+    # A body left unread (its client gone): the worker is ended, and another answers.
+    submit(len(body))
+    answers = drive(3)
+    answers[2][1].rest.end(False)
+    submit(5)
+    answers = drive(4)
+    assert answers[3][1].first == body[:5] and answers[3][1].meta != streamed.meta and pool.replaced == 1
+
+
+def test_while_the_loop_has_no_room_no_query_starts(dispatching):
+    room = ["the answers held fill it"]
+    pool, submit, drive = dispatching(lambda n: n, seconds=1.0, room=lambda: room[0])
+    started = time.monotonic()
+    submit(1)
+    [(request, result, at)] = drive(1)
+    assert isinstance(result, Busy) and str(result) == "the answers held fill it; try again later"
+    assert 1.0 <= at - started < 1.5
+    room[0] = None
+    submit(2)
+    assert drive(2)[1][:2] == (2, 2)

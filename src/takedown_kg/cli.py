@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Callable
 
 from .errors import ExitCode, TakedownError, UsageError
 from .outputs import write_atomically
-from .text import display_path
+from .text import counted, display_path, triple_count
 from .vocab import qname
 
 DEFAULT_OUT = Path("out")
+
+#: serve's port: one of our own, so serve and a triple store on the same machine never collide. Not
+#: 7878 (Oxigraph's, which push is tested against), nor Fuseki's 3030, Virtuoso's 8890, GraphDB's
+#: 7200, Blazegraph's 9999, Stardog's 5820 or QLever's 7001; assigned to no service by IANA, and
+#: seen open by no scan in nmap's service list.
+DEFAULT_PORT = 6854
 
 COMMANDS: dict[str, Callable] = {}
 
@@ -79,13 +86,14 @@ def cmd_build(args) -> int:
     # lazy: a command loads only the stages it runs
     from .export import build
 
-    result = build(args.out, base=args.base, data=args.data, infer=args.infer)
-    _out(f"takedown-kg: built the graph of {len(result.slugs)} source{'s' if len(result.slugs) != 1 else ''}")
+    result = build(args.out, base=args.base, data=args.data, infer=args.infer, progress=True)
+    _out(f"takedown-kg: built the graph of {counted(len(result.slugs), 'source')}")
     for line in result.summary.lines():
         _out("  " + line)
-    _out(f"  validation  conforms ({result.report.rules_checked} rules checked)")
+    _out(f"  validation  conforms ({counted(result.report.rules_checked, 'rule')} checked)")
     if result.inferred_graph is not None:
-        _out(f"  inferred    {result.inferred} triples (RDFS), in the named graph {qname(result.graph, result.inferred_graph)}")
+        _out(f"  inferred    {counted(result.inferred, 'triple')} (RDFS), in the named graph "
+             f"{qname(result.graph, result.inferred_graph)}")
     _out("wrote")
     for path in result.written:
         _out(f"  {_show(path)}")
@@ -215,23 +223,34 @@ def _emit(content: bytes, output: str | None) -> None:
          "takedown-kg compare --source pni --format html -o out/compare.html")
 @option("--source", default="pni", metavar="SLUG",
         help="the source whose facts to list, by its folder name (default: pni); every source is compared with it")
+@option("--only", choices=["disputed", "corroborated", "alone"], metavar="KIND",
+        help="list only the facts of one KIND: disputed (another report disputes it), corroborated (another "
+             "confirms it; a fact can be both) or alone (no other report speaks of it); the counts stay those "
+             "of every fact")
 @option("--format", choices=["table", "csv", "json", "html"], default="table",
-        help="table (default), csv, json, or html (a self-contained page to open and print)")
+        help="table (default; in a terminal folded to its width, and piped or with -o each line whole, for grep), "
+             "csv, json, or html (a self-contained page to open and print)")
 @option("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
 @corpus_options(source=False)
 def cmd_compare(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .views import COMPARE_FORMATS, compare
+    import shutil
 
-    comparison = compare(args.source, data=args.data, base=args.base)
-    _emit(COMPARE_FORMATS[args.format](comparison).encode("utf-8"), args.output)
+    from .views import COMPARE_FORMATS, compare, table
+
+    comparison = compare(args.source, data=args.data, base=args.base, only=args.only)
+    if args.format == "table" and args.output in (None, "-") and sys.stdout.isatty():
+        text = table(comparison, width=shutil.get_terminal_size().columns)
+    else:
+        text = COMPARE_FORMATS[args.format](comparison)
+    _emit(text.encode("utf-8"), args.output)
     return ExitCode.OK
 
 
 @command("graph", "draw the interactive HTML network (out/graph.html) for a browser", "takedown-kg graph --lang ur --focus tkd:telegram --depth 2")
 @option("-o", "--output", type=Path, default=DEFAULT_OUT / "graph.html", metavar="FILE",
         help="the HTML file to write (default: out/graph.html)")
-@option("--lang", choices=["en", "ur"], default="en", help="language of the labels on opening (default: en)")
+@option("--lang", choices=["en", "ur"], default="en", help="language of the page on opening, its labels and its own words; ur reads right to left (default: en)")
 @option("--focus", metavar="SUBJECT", help="draw only the neighbourhood of this node (tkd:telegram, an IRI or a label)")
 @option("--depth", type=int, default=1, metavar="N", help="steps from --focus to include (default: 1)")
 @option("--include-ontology", action="store_true", help="draw the ontology's classes and terms too")
@@ -248,7 +267,7 @@ def cmd_graph(args) -> int:
     for path in written:
         _out(f"wrote {_show(path)}")
     if args.open:
-        # lazy: the HTTP client loads only where a request is made
+        # lazy: only --open needs a browser
         import webbrowser
 
         # No browser is not a failure: the page is written, the user can open it.
@@ -283,10 +302,12 @@ def cmd_locate(args) -> int:
     return ExitCode.OK
 
 
-@command("serve", "serve the graph over HTTP: a SPARQL endpoint at /sparql and a query page at /", "takedown-kg serve --port 7878")
+@command("serve", "serve the graph over HTTP: a SPARQL endpoint at /sparql and a query page at /",
+         f"takedown-kg serve --port {DEFAULT_PORT}")
 @option("--host", default="127.0.0.1", metavar="HOST",
         help="address to listen on (default: 127.0.0.1, this machine only; any other prints a warning)")
-@option("--port", type=int, default=7878, metavar="PORT", help="port to listen on, 0 for any free one (default: 7878)")
+@option("--port", type=int, default=DEFAULT_PORT, metavar="PORT",
+        help=f"port to listen on, 0 for any free one (default: {DEFAULT_PORT})")
 @corpus_options(source=False)
 @option("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="the build's folder, used when it matches the inputs (default: out)")
 @option("--workers", type=int, default=2, metavar="N", help="query processes, each answering one query at a time (default: 2)")
@@ -334,7 +355,7 @@ def cmd_serve(args) -> int:
         server.start()
         if args.screenshot:
             return _serve_screenshot(server, args.screenshot)
-        _out(f"takedown-kg: serving {len(served):,} triples in {len(served.graphs())} named graphs from {served.origin}")
+        _out(f"takedown-kg: serving {served.size()} from {served.origin}")
         _out(f"  query page  {server.url}")
         _out(f"  endpoint    {server.url}sparql")
         _out("Ctrl-C stops.")
@@ -373,25 +394,41 @@ def _serve_screenshot(server, target: Path) -> int:
 @option("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default: 60)")
 @option("--default-graph", metavar="IRI",
         help="put the default graph's triples into this named graph (for a store without an unnamed default graph: Virtuoso)")
+@option("--chunk-size", type=float, default=8.0, metavar="MB",
+        help="send a graph larger than this in parts: a PUT of the first, a POST of each other one (default: 8)")
+@option("--resume-from", metavar="GRAPH",
+        help="skip the graphs before this one (its IRI, or default), as a failed push's Error: line says")
 def cmd_push(args) -> int:
     # lazy: a command loads only the stages it runs
-    from .push import credentials, push
+    from .push import Secrets, credentials, push
     from .serve import open_dataset
 
     auth = credentials(os.environ)
+    secrets = Secrets(auth)  # every line push prints goes through it: a credential is never printed
     served = open_dataset(args.data, base=args.base, out_dir=args.out)
     for warning in served.warnings:  # as `query` and `serve` say it on the same data: a store gets it as it is
-        sys.stderr.write(f"Warning: {warning}\n")
-    graphs = triples = 0
+        sys.stderr.write(secrets.hide(f"Warning: {warning}\n"))
+    graphs = statements = requests = 0
+    first = None  # what --resume-from began with: the graphs before it were not sent
     verb = "would put" if args.dry_run else "put"
     for pushed in push(args.url, served, auth=auth, dry_run=args.dry_run, timeout=args.timeout,
-                       default_graph=args.default_graph):
-        graphs, triples = graphs + 1, triples + pushed.triples
+                       default_graph=args.default_graph, chunk_size=args.chunk_size, resume_from=args.resume_from,
+                       progress=True):
+        graphs, statements, requests = graphs + 1, statements + pushed.triples, requests + pushed.chunks
         shown = pushed.graph if pushed.graph == "default graph" else f"<{pushed.graph}>"
+        first = first or shown
+        chunks = f" in {pushed.chunks} chunks" if pushed.chunks > 1 else ""
         status = "" if pushed.status is None else f"  HTTP {pushed.status}"
-        _out(f"{verb} {shown:<52} {pushed.triples:>7} triples{status}")
+        noun = "triple" if pushed.triples == 1 else "triples"
+        _out(secrets.hide(f"{verb} {shown:<52} {pushed.triples:>7,} {noun}{chunks}{status}"))
+        # Out before push draws its bar again below the line, on a terminal both share.
+        sys.stdout.flush()
     done = "nothing sent (--dry-run)" if args.dry_run else "done"
-    _out(f"{graphs} graphs, {triples:,} triples, to {args.url}: {done}")
+    sent = f" in {requests} requests" if requests > graphs else ""
+    skipped = f"; the graphs before {first} skipped (--resume-from)" if args.resume_from else ""
+    # Resumed, the union of the graphs sent is not counted: each graph's triples are said as they are.
+    count = triple_count(statements if args.resume_from else served.triples, statements, graphs)
+    _out(secrets.hide(f"{count}{sent} to {args.url}: {done}{skipped}"))
     return ExitCode.OK
 
 
@@ -400,21 +437,71 @@ def _show(path: Path) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the project's error form: one line, exit code 2, the closest command named."""
+    """argparse with the project's error form: one line, exit code 2, and for a misspelt command,
+    option or choice the closest right one named."""
+
+    #: The words this parser was given, for error(), which is not told them.
+    given: list[str] = []
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # each command's unknown words come back here, to the top parser
+            command = getattr(parsed, "command", None)
+            (self.commands.get(command) or self)._unknown(extras)
+        return parsed
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def _unknown(self, extras: list[str]):
+        wrong = next((word for word in extras if word.startswith("-")), None)
+        if wrong is None:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        wrong = wrong.split("=", 1)[0]
+        self._fail(f"unknown option {wrong}" + _hint(wrong, self._flags(), otherwise=f" (see {self.prog} --help)"))
+
+    def _flags(self) -> list[str]:
+        return [flag for action in self._actions for flag in action.option_strings]
+
+    def _check_value(self, action, value):
+        # argparse's own check says "invalid choice" and lists every one; this names the closest.
+        if action.choices is None or value in action.choices:
+            return
+        if action.dest == "command":  # the top parser's choice of command
+            self._fail(f"unknown command {value!r}" + _hint(value, list(COMMANDS)))
+        name = max(action.option_strings, key=len) if action.option_strings else action.metavar or action.dest
+        self._fail(f"unknown choice {value!r} for {name}" + _hint(value, [str(c) for c in action.choices]))
 
     def error(self, message: str):
-        # lazy: a command loads only the stages it runs
-        import difflib
-        import re
+        # A misspelt option is said first: "URL is required" would hide it (push --dry-rn).
+        flags = self._flags()
+        for word in self.given[:self.given.index("--")] if "--" in self.given else self.given:
+            name = word.split("=", 1)[0]
+            if re.fullmatch(r"-[^-\d].*|--\w.*", name) and not _known(name, flags):
+                self._unknown([name])
+        self._fail(f"{self.prog}: {message} (see {self.prog} --help)")
 
-        wrong = re.search(r"invalid choice: '([^']*)'", message)
-        if wrong and self.prog == "takedown-kg":
-            close = difflib.get_close_matches(wrong.group(1), list(COMMANDS), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(COMMANDS)}"
-            message = f"unknown command {wrong.group(1)!r}; {hint}"
-        else:
-            message = f"{self.prog}: {message} (see {self.prog} --help)"
+    def _fail(self, message: str):
         self.exit(ExitCode.ERROR, f"Error: {message}\n")
+
+
+def _known(name: str, flags: list[str]) -> bool:
+    """Whether argparse takes `name`: a flag, a long flag's prefix, or a short flag with its value attached."""
+    if name.startswith("--"):
+        return any(flag.startswith(name) for flag in flags)
+    return name[:2] in flags
+
+
+def _hint(wrong: str, right: list[str], *, otherwise: str | None = None) -> str:
+    """"; did you mean X?" for the closest of `right`, else `otherwise` (by default the choices)."""
+    # lazy: only a mistyped command line needs it
+    import difflib
+
+    close = difflib.get_close_matches(wrong, right, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return f"; choose one of: {', '.join(right)}" if otherwise is None else otherwise
 
 
 def _version() -> str:
@@ -448,6 +535,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show the traceback of an error")
     top.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    top.commands = commands.choices
     for name, function in COMMANDS.items():
         sub = commands.add_parser(
             name,

@@ -7,6 +7,7 @@ misspelt term in code fails at once instead of minting a new IRI.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 
@@ -269,3 +270,18 @@ def label(graph, term, lang: str = "en") -> str:
                 return str(found)
     text = qname(graph, term)
     return text.split(":", 1)[-1] if ":" in text and not text.startswith(("<", "_:")) else text
+
+
+def source_kind(*, dataset: bool, curation: bool, held: bool) -> str:
+    """What a tk:Source is, in the one wording of the build's summary and the network page:
+    reference data (a schema:Dataset), curation (a tk:Curation), text held, or cited (by its address)."""
+    if dataset:
+        return "reference data"
+    if curation:
+        return "curation"
+    return "text held" if held else "cited"
+
+
+def source_tally(kinds: Iterable[str]) -> str:
+    """How many sources of each kind: "7 cited, 1 curation, 1 reference data, 1 text held"."""
+    return ", ".join(f"{n:,} {kind}" for kind, n in sorted(Counter(kinds).items()))

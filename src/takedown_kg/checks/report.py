@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 
 from ..corpus import Locations
+from ..text import counted
 from ..vocab import qname
 
 _IRI = re.compile(r"https?://[^\s<>\"{}|^`]+[^\s<>\"{}|^`.,;:)]")
@@ -54,8 +55,9 @@ class ValidationReport:
     @property
     def text(self) -> str:
         if self.conforms:
-            return f"Conforms: {self.rules_checked} rules checked, no violations."
-        head = f"Does not conform: {len(self.lines)} violation(s) of {self.rules_checked} rules checked."
+            return f"Conforms: {counted(self.rules_checked, 'rule')} checked, no violations."
+        head = (f"Does not conform: {counted(len(self.lines), 'violation')} of "
+                f"{counted(self.rules_checked, 'rule')} checked.")
         return "\n".join([head, *self.lines])
 
 

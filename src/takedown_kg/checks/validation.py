@@ -10,6 +10,7 @@ from rdflib.namespace import RDF, SH
 
 from ..corpus import Corpus, Locations, graph_name
 from ..terms import oxigraph_store, to_rdflib
+from ..text import counted
 from ..vocab import CLOSED_NAMESPACES, ONTOLOGY_IRI, SHAPES, TK, qname
 from . import shacl_core, shacl_sparql
 from .reference import pyshacl_violations
@@ -232,5 +233,5 @@ def conformance_warnings(loaded) -> list[str]:
     report = validate(loaded)
     if report.conforms:
         return []
-    return [f"the data does not conform ({len(report.lines)} violation(s); first: {report.lines[0]}); "
+    return [f"the data does not conform ({counted(len(report.lines), 'violation')}; first: {report.lines[0]}); "
             "run takedown-kg validate"]

@@ -25,6 +25,7 @@ from rdflib.namespace import PROV, RDF, SDO, NamespaceManager
 
 from .. import resources
 from ..errors import InputError, UsageError
+from ..progress import Progress
 from ..terms import to_rdflib
 from ..text import display_path, read_text
 from ..vocab import DATA_BASE, ONTOLOGY_IRI, PREFIXES, TK
@@ -169,8 +170,10 @@ def prefixes(base: str, slugs: list[str]) -> dict[str, str]:
     return found
 
 
-def load(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None) -> Corpus:
-    """Discover, parse and assemble the corpus; `only` keeps one source (by slug)."""
+def load(paths: list[Path] | None = None, *, base: str | None = None, only: str | None = None,
+         progress: Progress | None = None) -> Corpus:
+    """Discover, parse and assemble the corpus; `only` keeps one source (by slug); `progress`, when given,
+    is told of each source read (its total is set here)."""
     base = base or DATA_BASE
     if not base.endswith(("/", "#")):
         raise UsageError(f"base IRI {base!r} must end with '/' or '#'")
@@ -182,6 +185,8 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
         sources = [s for s in sources if s.slug == only] or no_source(only, sources)
     quads = read_quads(resources.ontology_file(), graph=ONTOLOGY_IRI)
     descriptions = []
+    if progress is not None:
+        progress.total += len(sources)
     for source in sources:
         name = graph_name(source.slug)
         own = []
@@ -190,6 +195,8 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
         own += _texts(source, own, name)
         quads += own
         descriptions += _describe(own, name)
+        if progress is not None:
+            progress.advance(what=f"reading {source.slug}")
     # The default graph after the named ones, so each graph's statements stay together
     # in the order they were read: the writers keep that order (formats.Statements).
     quads += descriptions

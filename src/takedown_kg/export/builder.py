@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -23,6 +22,7 @@ from ..corpus import (
 )
 from ..errors import ValidationFailed
 from ..outputs import write_atomically
+from ..progress import Progress
 from ..terms import to_oxigraph
 from ..vocab import DATA_BASE
 from .format_table import Format, Statements, formats
@@ -50,17 +50,25 @@ class BuildResult:
 
 
 def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = None,
-          infer: bool = False) -> BuildResult:
+          infer: bool = False, progress: bool = False) -> BuildResult:
     """Build the graph, validate it, and write graph.*, the page and the store into `out_dir`.
 
     With `infer`, the RDFS entailments go into the named graph <base>inferred
     of graph.trig, graph.nq and the store, apart from what was written.
-    Raises ValidationFailed (nothing written) when the data breaks a rule.
+    Raises ValidationFailed (nothing written) when the data breaks a rule. With `progress`,
+    a bar on a terminal's stderr follows the sources read, the validation and each output.
     """
+    with Progress("reading", len(BUILD_FORMATS) + 3, wanted=progress) as bar:
+        return _build(out_dir, base, data, infer, bar)
+
+
+def _build(out_dir: Path, base: str | None, data: list[Path] | None, infer: bool, bar: Progress) -> BuildResult:
     inputs = recorded_inputs(data, base=base)
-    corpus = load(data, base=base)
+    corpus = load(data, base=base, progress=bar)
     loaded = LoadedGraph(corpus=corpus)
+    bar.advance(what="validating")
     report = validate(corpus)
+    bar.advance(what="writing")
     if not report.conforms:
         raise ValidationFailed(report.lines[0], lines=report.lines)
     everything, inferred, name = corpus.quads, None, URIRef((base or DATA_BASE) + "inferred")
@@ -78,14 +86,16 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
         everything = [*corpus.quads, *sorted((pyoxigraph.Quad(*map(to_oxigraph, t), target) for t in inferred), key=str)]
     triples, quads = Statements(corpus.quads, corpus.prefixes(), corpus.triples), Statements(everything, corpus.prefixes())
     chosen: list[Format] = [f for f in formats() if f.name in BUILD_FORMATS]
-    files = {out_dir / f"graph{fmt.suffix}": partial(fmt.write, quads if fmt.quads else triples) for fmt in chosen}
-    files[out_dir / "graph.html"] = partial(_page, corpus)
+    files = {out_dir / f"graph{fmt.suffix}": _told(bar, f"writing graph{fmt.suffix}", fmt.write, quads if fmt.quads else triples)
+             for fmt in chosen}
+    files[out_dir / "graph.html"] = _told(bar, "writing graph.html", _page, corpus)
     # With --infer the outputs hold more than the inputs say: no query takes them for them.
     key = f"inferred:{inputs['key']}" if infer else inputs["key"]
     written_store = write_store(out_dir, key, everything)
     # Written last of all, so a reader trusts graph.nq and the store only once the whole set is in place.
+    # "triples": the union's, each once, which serve says at start without counting them again.
     manifest = {"key": key, "base": base or DATA_BASE, "sources": corpus.slugs(), "store": written_store.name,
-                "inputs": inputs}
+                "triples": len(corpus.triples), "inputs": inputs}
     files[out_dir / MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     try:
         written = write_atomically(files)
@@ -100,6 +110,16 @@ def build(out_dir: Path, *, base: str | None = None, data: list[Path] | None = N
     if inferred is not None:
         result.inferred, result.inferred_graph = len(inferred), name
     return result
+
+
+def _told(bar: Progress, what: str, write, data):
+    """`write(data)`, made when the writer asks for it, told to the bar as it is done."""
+
+    def made() -> bytes:
+        bar.advance(what=what)
+        return write(data)
+
+    return made
 
 
 def _page(corpus) -> bytes:

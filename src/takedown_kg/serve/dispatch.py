@@ -19,26 +19,38 @@ request sent ahead to a query that runs past HOLD goes back to the head of
 the queue, so it never waits for a long query while another worker frees up;
 the worker is told (Pool.skip) to answer its copy unrun, so a runaway query
 taken back never holds two workers.
+
+An answer with a body (workers.Bulk) is handed on as soon as its head has
+arrived, with what of the body came along (Streamed); the rest stays in the
+worker's pipe (Piped), which the loop reads as the client takes the answer.
+From then on the worker is the client's: the query's time limit no longer
+applies (the loop cuts off a client that stops reading), a request sent ahead
+to it goes back to the queue, and it is free again once the body is read, or
+ended and replaced if the client left before. No query starts while the
+answers the loop holds for their clients fill its room (room()).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ..errors import TakedownError
 from .loop import Bug
-from .workers import Busy, Pool, Reader, _Worker, pack
+from .workers import Busy, Owed, Pool, Reader, _Worker, pack
 
 #: What a query ends in: the worker's answer, or the TakedownError it raised.
 Done = Callable[[Any], None]
 
 
-class ServerBug(TakedownError):
-    """A bug of this server's own ended the request (HTTP 500)."""
 #: Seconds a worker's query may have run for a request to be sent ahead to it, and to stay there.
 HOLD = 0.05
+
+
+class ServerBug(TakedownError):
+    """A bug of this server's own ended the request (HTTP 500)."""
 
 
 class _Sent:
@@ -54,16 +66,77 @@ class _Sent:
 
 
 class _Busy:
-    __slots__ = ("worker", "reader", "sent")
+    __slots__ = ("worker", "reader", "sent", "piped")
 
     def __init__(self, worker: _Worker, first: _Sent):
         self.worker, self.reader, self.sent = worker, Reader(), deque([first])
+        self.piped: Piped | None = None  # the body of its answer, while the loop reads it
+
+
+class Streamed(NamedTuple):
+    """A Bulk answer as a request gets it: its meta, the bytes of its body read so far, and the rest
+    still in the worker's pipe (None when `first` is all of it)."""
+
+    meta: Any
+    first: bytes | bytearray
+    rest: "Piped | None"
+
+
+class Piped:
+    """The rest of an answer's body, in a worker's pipe: the loop's source for that answer (loop.Source).
+
+    The loop sets `ready`, called when the pipe has bytes; reads them with read(); pause()s the pipe
+    while its client does not take what it holds, resume()s it when it does; and end()s it once:
+    whole when every byte was read, else the worker is ended with what it still owes."""
+
+    def __init__(self, dispatcher: "Dispatcher", fd: int, busy: _Busy, left: int):
+        self._dispatcher, self.fd, self._busy, self.left = dispatcher, fd, busy, left
+        self.ready: Callable[[], None] | None = None
+        self.paused = self.ended = False
+
+    def read(self, most: int) -> bytes:
+        """At most `most` bytes of the body (b"" if the worker ended before it was all written)."""
+        if self.ended:
+            return b""
+        try:
+            piece = os.read(self.fd, min(most, self.left))
+        except OSError:
+            return b""
+        self.left -= len(piece)
+        return piece
+
+    def pause(self) -> None:
+        if not (self.paused or self.ended):
+            self.paused = True
+            self._dispatcher.unwatch(self.fd)
+
+    def resume(self) -> None:
+        if self.ended:  # cut: nothing will come; the loop reads that now
+            if self.ready is not None:
+                self.ready()
+        elif self.paused:
+            self.paused = False
+            self._dispatcher.watch_pipe(self.fd)
+
+    def cut(self) -> None:
+        """The worker is gone: the loop is told, reads nothing more, and closes its client's connection."""
+        if not self.ended:
+            self.ended = True
+            if self.ready is not None:
+                self.ready()
+
+    def end(self, whole: bool) -> None:
+        if not self.ended:
+            self.ended = True
+            self._dispatcher.piped_end(self.fd, self._busy, whole and self.left == 0, resume=self.paused)
 
 
 class Dispatcher:
     def __init__(self, pool: Pool, watch: Callable[[int, Callable[[], None]], None], unwatch: Callable[[int], None], *,
-                 bug: Bug):
-        self.pool, self.watch, self.unwatch, self.bug = pool, watch, unwatch, bug
+                 bug: Bug, room: Callable[[], str | None] = lambda: None):
+        """`room()`: None while queries may start, else why they wait (the loop holds all it may of
+        the answers its clients have not read yet)."""
+        self.pool, self.watch, self.unwatch, self.bug, self.room = pool, watch, unwatch, bug, room
         self._waiting: deque[tuple[Any, bytes, Done, float]] = deque()  # request, its pickle, done, since
         self._running: dict[int, _Busy] = {}
         self._watched: dict[int, _Worker] = {}
@@ -75,6 +148,8 @@ class Dispatcher:
     def start(self) -> None:
         """Hand waiting requests to free workers (a worker freed, or forked anew, takes the next one),
         then one ahead to each busy worker that may take one."""
+        if self.room() is not None:
+            return
         while self._waiting and (worker := self.pool.take()) is not None:
             request, data, done, since = self._waiting.popleft()
             fd = worker.from_worker
@@ -85,15 +160,17 @@ class Dispatcher:
             self._running[fd] = _Busy(worker, _Sent(request, data, done, since, time.monotonic(), worker.sent))
             if fd not in self._watched:
                 self._watched[fd] = worker
-                self.watch(fd, lambda fd=fd: self._step(fd))
+                self.watch_pipe(fd)
         if not self._waiting:
             return
         now = time.monotonic()
         for busy in self._running.values():
             if not self._waiting:
                 return
+            if busy.piped is not None or len(busy.sent) > 1:  # its client's, or one waits already
+                continue
             head, data = busy.sent[0], self._waiting[0][1]
-            if len(busy.sent) > 1 or now - head.started >= HOLD or len(head.data) + len(data) > busy.worker.room:
+            if now - head.started >= HOLD or len(head.data) + len(data) > busy.worker.room:
                 continue
             if self.pool.send_packed(busy.worker, data):  # else it died: its pipe's end will say so
                 request, data, done, since = self._waiting.popleft()
@@ -105,6 +182,8 @@ class Dispatcher:
         limit = self.pool.seconds
         moments = []
         for fd, busy in list(self._running.items()):
+            if busy.piped is not None:  # answered: its client's pace, which the loop watches, not the query's
+                continue
             head = busy.sent[0]
             if now >= head.started + limit:
                 del self._running[fd]
@@ -123,7 +202,8 @@ class Dispatcher:
                     moments.append(head.started + HOLD)
         while self._waiting and now - self._waiting[0][3] > limit:
             done = self._waiting.popleft()[2]
-            done(Busy(f"all {self.pool.size} query workers stayed busy for {limit:g} s; try again later"))
+            why = self.room() or f"all {self.pool.size} query workers stayed busy for {limit:g} s"
+            done(Busy(f"{why}; try again later"))
         self.start()
         if self._waiting:
             moments.append(self._waiting[0][3] + limit)
@@ -153,6 +233,8 @@ class Dispatcher:
             self._requeue(busy)
         if worker is not None and self.pool.alive(worker):
             self.pool.drop(worker)
+        if busy is not None and busy.piped is not None:  # the rest of a body being written: never coming
+            busy.piped.cut()
         for sent in busy.sent if busy is not None else ():
             if not sent.dropped:
                 self._end(sent.done, lambda: ServerBug(f"the server failed: {type(failure).__name__}"))
@@ -166,6 +248,10 @@ class Dispatcher:
             if worker is not None:
                 self.pool.drop(worker)
             return self.start()
+        if busy.piped is not None:  # the body of its answer: the loop reads it, as its client takes it
+            if busy.piped.ready is not None:
+                return busy.piped.ready()
+            return busy.piped.pause()
         try:
             busy.reader.feed(fd)
         except OSError:
@@ -182,11 +268,17 @@ class Dispatcher:
                 self._requeue(busy)
                 break
             more = bool(busy.sent)
+            result = self._result(lambda: self.pool.finish(busy.worker, payload, more=more))
+            if isinstance(result, Owed):
+                if self._stream(fd, busy, head, result):
+                    break
+                continue
             if more:
                 busy.sent[0].started = time.monotonic()
             else:
                 del self._running[fd]
-            self._end(None if head.dropped else head.done, lambda: self.pool.finish(busy.worker, payload, more=more))
+            if not head.dropped:
+                head.done(result)
             if not self.pool.alive(busy.worker):  # ended as unfit after its answer
                 self._running.pop(fd, None)
                 self._forget(fd)
@@ -194,15 +286,63 @@ class Dispatcher:
                 break
         self.start()
 
+    def _stream(self, fd: int, busy: _Busy, head: _Sent, owed: Owed) -> bool:
+        """Hand on a Bulk answer whose head has arrived; True while the rest of its body is still in the
+        pipe (the worker is then the client's until the loop ends the Piped)."""
+        first = busy.reader.take_raw(owed.size)
+        left = owed.size - len(first)
+        if left == 0:  # all of it came along: the worker is free (or goes on to what waits behind)
+            if busy.sent:
+                busy.sent[0].started = time.monotonic()
+            else:
+                del self._running[fd]
+                self.pool.release(busy.worker)
+            if not head.dropped:
+                head.done(Streamed(owed.meta, first, None))
+            return False
+        busy.piped = Piped(self, fd, busy, left)
+        self._requeue(busy)  # what was sent ahead would wait for a client's pace
+        if head.dropped:  # taken back (it ran past HOLD), yet answered: its answer goes to no one
+            busy.piped.end(False)
+        else:
+            head.done(Streamed(owed.meta, first, busy.piped))
+        return True
+
+    def watch_pipe(self, fd: int) -> None:
+        self.watch(fd, lambda: self._step(fd))
+
+    def piped_end(self, fd: int, busy: _Busy, whole: bool, *, resume: bool) -> None:
+        """A Piped's end: the worker goes on (or back to the pool) when its body was read whole,
+        else it is ended and replaced (what it still had to write is owed to no one)."""
+        busy.piped = None
+        if self._running.get(fd) is not busy:  # ended meanwhile (the pool closing)
+            return
+        if whole:
+            if resume:
+                self.watch_pipe(fd)
+            if busy.sent:  # answers owed to no one (sent ahead, taken back) still come
+                busy.sent[0].started = time.monotonic()
+            else:
+                del self._running[fd]
+                self.pool.release(busy.worker)
+        else:
+            del self._running[fd]
+            self._forget(fd)
+            self.pool.discard(busy.worker)
+        self.start()
+
     def _forget(self, fd: int) -> None:
         if self._watched.pop(fd, None) is not None:
             self.unwatch(fd)
 
     @staticmethod
-    def _end(done: Done | None, finish: Callable[[], Any]) -> None:
+    def _result(finish: Callable[[], Any]) -> Any:
         try:
-            result = finish()
+            return finish()
         except TakedownError as failure:
-            result = failure
+            return failure
+
+    def _end(self, done: Done | None, finish: Callable[[], Any]) -> None:
+        result = self._result(finish)
         if done is not None:
             done(result)

@@ -2,10 +2,13 @@
 
 Routing lives here; reading and writing HTTP is loop.py's (one thread for
 every connection), running queries workers.py's (sandboxed processes, fed by
-the same loop through dispatch.py), and making an export or the page (which
-would stall the loop) a lane of two threads' (lanes.py). Limits: a request
+the same loop through dispatch.py), and making an export or a page (which
+would stall the loop) a lane of two threads' (lanes.py; the network page is
+drawn in a sandboxed child, as `takedown-kg graph` draws it). Limits: a request
 line of at most 64 KiB, a body of MAX_BODY bytes, a query of MAX_QUERY_CHARS
 characters, `connections` open at once. One access-log line per request.
+Only a Host that names this server is answered (host_values, --allow-host):
+a page whose name was rebound to this machine's address reads nothing.
 """
 
 from __future__ import annotations
@@ -21,18 +24,18 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import NotAcceptable, QueryError, QueryLimit, QueryRefused, QueryTimeout, TakedownError, UsageError
-from ..sparql import Sandbox, named_queries
+from ..sparql import Sandbox, named_queries, run_isolated
 from ..text import visible
 from .dataset import Served
-from .dispatch import Dispatcher, ServerBug
+from .dispatch import Dispatcher, ServerBug, Streamed
 from .lanes import Lane
 from .loop import Later, Log, Loop, Request, Response, error, every_second
 from .protocol import MAX_BODY, QueryRequest, answer, parse_form, query_request
-from .workers import Pool
+from .workers import Bulk, Pool
 
 #: HTTP status for each named error a query can end in.
-_STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400), (QueryError, 400),
-           (TakedownError, 400)]
+_STATUS = [(ServerBug, 500), (NotAcceptable, 406), (QueryTimeout, 503), (QueryLimit, 503), (QueryRefused, 400),
+           (QueryError, 400), (TakedownError, 400)]
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
 _REQUEST_FIELDS = tuple(field.name for field in dataclasses.fields(QueryRequest))
@@ -73,7 +76,7 @@ def host_values(bound: tuple[str, int], host: str, added: "list[tuple[str, int |
         names.add("localhost")
     values = set()
     for name in names:
-        shown = f"[{name}]" if ":" in name else name.lower()
+        shown = (f"[{name}]" if ":" in name else name).lower()
         values |= {f"{shown}:{port}", *([shown] if port == 80 else [])}
     for name, own in added:
         values |= {f"{name}:{own}"} if own is not None else {name, f"{name}:{port}"}
@@ -92,7 +95,7 @@ def is_loopback(host: str) -> bool:
 class Server:
     """The endpoint over `served`: start() binds and forks the workers, serve_forever() answers, close() stops."""
 
-    def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int = 7878, workers: int = 2,
+    def __init__(self, served: Served, *, host: str = "127.0.0.1", port: int, workers: int = 2,
                  seconds: float = 30.0, memory: int = 4096 << 20, connections: int = MAX_CONNECTIONS,
                  log: Log | None = None, debug: bool = False, allow_hosts: tuple[str, ...] = ()):
         """`log`: where the access log and the server's own bugs go (None: nowhere).
@@ -101,7 +104,7 @@ class Server:
         added = [allowed_host(name) for name in allow_hosts]
         self.served = served
         self.debug = debug
-        self.seconds = seconds
+        self.seconds, self.memory = seconds, memory
         self.log = log.line if log is not None else (lambda line: None)
         self.pool = Pool(self._work, size=workers, seconds=seconds, sandbox=Sandbox(memory=memory),
                          on_free=lambda: self.loop.wake())
@@ -121,9 +124,10 @@ class Server:
         self.address = listening.getsockname()[:2]
         self._hosts = host_values(self.address, host, added)
         self.files: Lane | None = None
+        # A client that takes nothing of its answer for as long as a query may run is cut off.
         self.loop = Loop(listening, self.handle, self._access, max_body=MAX_BODY, max_connections=connections,
-                         bug=self._bug)
-        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug)
+                         bug=self._bug, stall=seconds)
+        self.dispatcher = Dispatcher(self.pool, self.loop.watch, self.loop.unwatch, bug=self._bug, room=self.loop.full)
         self.loop.tickers.append(self.dispatcher.tick)
         if log is not None:
             self.loop.tickers.append(log.tick)
@@ -157,19 +161,22 @@ class Server:
             self.files.close()
         self.pool.close()
 
-    def _work(self, fields: tuple) -> tuple[bytes, str]:
-        """What a worker does with one request (runs in the sandboxed worker). Request and answer
-        cross the pipes as plain tuples: a class in a pickle costs a look-up at each end."""
+    def _work(self, fields: tuple) -> Bulk:
+        """What a worker does with one request (runs in the sandboxed worker). The request crosses the
+        pipe as a plain tuple (a class in a pickle costs a look-up at each end), the answer's body raw
+        after its media type (read by the loop as the client takes it)."""
         found = answer(self.served.store, self._prefixes, QueryRequest(*fields))
-        return found.body, found.media_type
+        return Bulk(found.media_type, found.body)
 
     def query(self, parameters: dict[str, list[str]], *, text: str | None, accept: str | None) -> Later:
         """A query for a worker (the request itself is read here, at once: a bad one is refused unqueued)."""
         request = query_request(parameters, text=text, accept=accept, graphs=self._graphs)
         fields = tuple(getattr(request, name) for name in _REQUEST_FIELDS)
 
-        def answered(result) -> Response:
-            return _refusal(result) if isinstance(result, TakedownError) else Response(200, *result)
+        def answered(result: "Streamed | TakedownError") -> Response:
+            if isinstance(result, TakedownError):
+                return _refusal(result)
+            return Response(200, result.first, result.meta, source=result.rest)
 
         return Later(lambda reply: self.dispatcher.submit(fields, lambda result: reply(answered(result))))
 
@@ -188,11 +195,7 @@ class Server:
                     fmt = format_for(name)
                     self._exports[name] = (built.read_bytes(), fmt.media_type if fmt else "text/html")
                 elif name == "graph.html":
-                    # lazy: the server's front loads it when first asked, not at start
-                    from ..views import network_view, render_html
-
-                    union = self.served.union()
-                    self._exports[name] = (render_html(network_view(union), union).encode("utf-8"), "text/html")
+                    self._exports[name] = (self._network_page(), "text/html")
                 else:
                     chosen = [f for f in formats() if f"graph{f.suffix}" == name]
                     if not chosen:
@@ -201,6 +204,27 @@ class Server:
                     self._exports[name] = (fmt.write(self.served.dataset() if fmt.quads else self.served.union()),
                                            fmt.media_type)
             return self._exports[name]
+
+    def _network_page(self) -> bytes:
+        """The page `takedown-kg graph` draws of the same inputs (the overview of a large corpus), drawn
+        in a sandboxed child under the query limits: neither the drawing's memory nor its libraries stay
+        in the server, and a page past a limit is a 503 while the server goes on."""
+        served = self.served
+
+        def draw() -> bytes:
+            # lazy: the drawing libraries load in the child that draws, never in the server
+            from ..views import draw_corpus
+
+            return draw_corpus(served.corpus()).encode("utf-8")
+
+        try:
+            return run_isolated(draw, seconds=self.seconds, sandbox=Sandbox(memory=self.memory))
+        except QueryTimeout:
+            raise QueryTimeout(f"drawing graph.html ran past its limit of {self.seconds:g} s and was stopped; raise "
+                               "--timeout, or draw it with takedown-kg graph") from None
+        except QueryLimit:
+            raise QueryLimit(f"drawing graph.html ran out of its memory limit of {self.memory >> 20} MB and was stopped; "
+                             "raise --memory, or draw it with takedown-kg graph") from None
 
     def page(self) -> bytes:
         if "/" not in self._exports:
@@ -255,14 +279,14 @@ class Server:
         """A page or an export: from memory when made already, else made on the files lane."""
         made = self._exports.get(key)
         if made is not None:
-            return Response(200, *made)
+            return Response(200, *made, shared=True)
 
         def job() -> Response:
             try:
                 found = make()
             except TakedownError as failure:
                 return _refusal(failure)
-            return Response(200, *found) if found is not None else _nothing(path)
+            return Response(200, *found, shared=True) if found is not None else _nothing(path)
 
         return Later(lambda reply: self.files.submit(job, reply))
 
@@ -287,7 +311,7 @@ class Server:
 
     def _bug(self, where: str, failure: BaseException) -> None:
         """One line in the log for a bug of this server's own (from any thread); its traceback with --debug."""
-        said = str(failure).splitlines()[0][:200] if str(failure) else ""
+        said = str(failure).partition("\n")[0][:200]
         self.log(f"takedown-kg: a bug in {where}: {type(failure).__name__}{': ' + said if said else ''}")
         if self.debug:
             for line in "".join(traceback.format_exception(failure)).rstrip("\n").splitlines():

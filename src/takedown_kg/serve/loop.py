@@ -14,6 +14,23 @@ Bounds: a request line of at most 64 KiB (414), headers of at most 64 KiB and
 the longest is closed to make room, and when every one is in the middle of a
 request the newcomer gets a 503 at once. A connection silent for IDLE seconds
 is closed.
+
+An answer is never held whole unless it is small or kept anyway (an export):
+a query's answer whose body is still in its worker's pipe (a Source) is read
+a PIECE at a time, and the next piece only once the client has taken the
+last, so a client that does not read leaves the pipe full and the worker
+waiting, not the server's memory growing. The bytes held for clients that
+have not taken them are counted (`held`); past `unread` no pipe is read and
+no query starts (full()) until they are taken. A client that takes nothing
+of an answer for `stall` seconds is cut off: its connection closed, its
+worker freed.
+
+A request is read by RFC 9112's grammar as h11 reads it (read_head): what two
+parsers could read two ways (two Content-Length values, a space before a
+colon, a folded line, a second Host) is refused, so a proxy in front and this
+server never disagree on where a request ends. A bug of the server's own in a
+step is told (`bug`) and ends that step's work only. The log (Log) never
+makes the loop wait on a stream nobody reads.
 """
 
 from __future__ import annotations
@@ -30,10 +47,17 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
-from typing import Callable
+from typing import Callable, Protocol
 
 #: Seconds a connection may stay silent (between requests, or in the middle of one) before it is closed.
 IDLE = 60.0
+#: Bytes of an answer read from its Source at a time: what a connection holds of it at most.
+PIECE = 256 * 1024
+#: Bytes of answers held for clients that have not taken them, in all, past which none is read further.
+UNREAD = 64 << 20
+#: Bodies at most this long go out in one piece with their head (one write; two small ones wait on
+#: Nagle's algorithm and the client's delayed ACK); a longer one is sent from where it lies.
+_JOIN = PIECE
 #: Seconds a connection ended by the server is still read (and what comes dropped) before it is closed.
 LINGER = 2.0
 MAX_LINE = 65536
@@ -51,6 +75,26 @@ class Request:
     client: str
 
 
+class Source(Protocol):
+    """The rest of an answer's body, read as its client takes it (dispatch.Piped, a worker's pipe)."""
+
+    #: Bytes still to read.
+    left: int
+    #: Set by the loop: called when there are bytes to read.
+    ready: Callable[[], None] | None
+
+    def read(self, most: int) -> bytes:
+        """At most `most` bytes; b"" if the rest will never come."""
+
+    def pause(self) -> None:
+        """Stop calling ready() until resume()."""
+
+    def resume(self) -> None: ...
+
+    def end(self, whole: bool) -> None:
+        """Called once: whole when every byte was read, else the rest is owed to no one."""
+
+
 @dataclass
 class Response:
     status: int
@@ -58,6 +102,10 @@ class Response:
     media_type: str = "text/plain"
     headers: dict[str, str] = field(default_factory=dict)
     close: bool = False
+    #: The rest of the body, after `body`, when it is still to be read.
+    source: Source | None = None
+    #: The body is kept anyway (an export, the page): it is not counted among the answers held for clients.
+    shared: bool = False
 
 
 #: What a handler gives back: a Response now, or a Later whose start(reply) has the Response
@@ -78,12 +126,14 @@ def error(status: int, message: str, **options) -> Response:
 
 class _Connection:
     __slots__ = ("sock", "client", "buffer", "out", "busy", "seen", "close_after", "started", "line", "draining",
-                 "events")
+                 "events", "source", "held")
 
     def __init__(self, sock: socket.socket, client: str):
         self.sock, self.client = sock, client
         self.buffer = bytearray()
-        self.out: memoryview | None = None
+        self.out: list[memoryview] | None = None  # what is still to be written, in order
+        self.source: Source | None = None  # the rest of the answer being written
+        self.held = 0  # bytes of `out` counted in Loop.held
         self.busy = False  # a request is being answered (parsed, queued, running or being written)
         self.seen = time.monotonic()
         self.close_after = False
@@ -96,9 +146,14 @@ class Loop:
     """Accepts, parses and answers HTTP/1.1 on `sock` with handle(request) -> Response | Later."""
 
     def __init__(self, sock: socket.socket, handle: Callable[[Request], "Response | Later"], log: Callable[..., None], *,
-                 max_body: int, max_connections: int, bug: Bug):
+                 max_body: int, max_connections: int, bug: Bug, stall: float = IDLE, unread: int | None = None):
+        """`stall`: seconds a client may take nothing of an answer before it is cut off;
+        `unread`: bytes of answers held for clients, in all, past which none is read further (UNREAD)."""
         self.sock, self.handle, self.log, self.bug = sock, handle, log, bug
         self.max_body, self.max_connections = max_body, max_connections
+        self.stall, self.unread = stall, UNREAD if unread is None else unread
+        self.held = 0  # bytes of answers written to no client yet (not those kept anyway: Response.shared)
+        self._starved: list[_Connection] = []  # waiting for `held` to fall below `unread` to read on
         self.sock.setblocking(False)
         self.selector = selectors.DefaultSelector()
         self.selector.register(sock, selectors.EVENT_READ, None)
@@ -138,6 +193,13 @@ class Loop:
         except (KeyError, ValueError):
             pass
 
+    def full(self) -> str | None:
+        """None while answers may be read and queries start; else why they wait."""
+        if self.held < self.unread:
+            return None
+        return (f"the answers this server holds for clients that have not read them fill its "
+                f"{self.unread / (1 << 20):g} MB for them")
+
     def wake(self) -> None:
         try:
             os.write(self._wake_write, b"x")
@@ -165,6 +227,11 @@ class Loop:
                     connection = self._pipelined.popleft()
                     if not connection.busy and connection.sock.fileno() >= 0:
                         self._guarded(connection, self._parse)
+                if self._starved and self.held < self.unread:
+                    starved, self._starved = self._starved, []
+                    for connection in starved:
+                        if connection.source is not None:
+                            connection.source.resume()
                 now = time.monotonic()
                 moments = [moment for tick in self.tickers if (moment := self._tick(tick, now)) is not None]
                 next_moment = min([now + 1.0, *moments])
@@ -250,9 +317,17 @@ class Loop:
 
     def _expire(self, now: float) -> None:
         for connection in list(self.connections.values()):
-            # A request being answered has its own limit (the query's); a stalled write has this one.
-            if now - connection.seen > (LINGER if connection.draining else IDLE) and (
-                    not connection.busy or connection.out is not None):
+            # A request being answered has its own limit (the query's); an answer its client does not
+            # take has `stall` (seen is when it last took a byte, or when there was one to take).
+            if connection.draining:
+                limit = LINGER
+            elif connection.out:
+                limit = self.stall
+            elif not connection.busy:
+                limit = IDLE
+            else:
+                continue
+            if now - connection.seen > limit:
                 self._close(connection)
 
     def _read(self, connection: _Connection) -> None:
@@ -327,7 +402,11 @@ class Loop:
 
     def _respond(self, connection: _Connection, response: Response) -> None:
         if connection.sock.fileno() < 0:  # the client left while the answer was being computed
-            self.log(connection.client, connection.line, response.status, len(response.body), connection.started)
+            source = response.source
+            self.log(connection.client, connection.line, response.status,
+                     len(response.body) + (source.left if source else 0), connection.started)
+            if source is not None:
+                source.end(False)
             return
         self._send(connection, response)
 
@@ -335,20 +414,33 @@ class Loop:
         close = connection.close_after = connection.close_after or response.close
         textual = response.media_type.startswith("text/") or response.media_type.endswith(
             ("json", "xml", "trig", "triples", "quads"))
+        source = response.source
+        length = len(response.body) + (source.left if source is not None else 0)
         head = [f"HTTP/1.1 {response.status} {_phrase(response.status)}",
                 "Server: takedown-kg", f"Date: {every_second(_HTTP_DATE)}",
                 f"Content-Type: {response.media_type}{'; charset=utf-8' if textual else ''}",
-                f"Content-Length: {len(response.body)}", "X-Content-Type-Options: nosniff"]
+                f"Content-Length: {length}", "X-Content-Type-Options: nosniff"]
         if response.media_type == "text/html":
             head.append("Cache-Control: no-store")
         head += [f"{name}: {value}" for name, value in response.headers.items()]
         if close:
             head.append("Connection: close")
-        body = b"" if connection.line.startswith("HEAD ") else response.body
-        # Head and body in one write: two small writes meet Nagle's algorithm and the
-        # client's delayed ACK, and a kept-alive client then waits 40 ms for each answer.
-        connection.out = memoryview(("\r\n".join(head) + "\r\n\r\n").encode("iso-8859-1") + body)
-        self.log(connection.client, connection.line, response.status, len(response.body), connection.started)
+        body = response.body
+        if connection.line.startswith("HEAD "):
+            body = b""
+            if source is not None:  # its length is said; the rest of it is owed to no one
+                source.end(False)
+                source = None
+        start = ("\r\n".join(head) + "\r\n\r\n").encode("iso-8859-1")
+        connection.out = [memoryview(start + body)] if len(body) <= _JOIN else [memoryview(start), memoryview(body)]
+        if not response.shared:
+            connection.held = len(start) + len(body)
+            self.held += connection.held
+        if source is not None:
+            connection.source = source
+            source.ready = lambda: self._guarded(connection, self._fill)
+        connection.seen = time.monotonic()  # the client's time to take it starts now
+        self.log(connection.client, connection.line, response.status, length, connection.started)
         self._write(connection)
 
     def _raw_send(self, connection: _Connection, data: bytes) -> None:
@@ -358,16 +450,31 @@ class Loop:
             pass
 
     def _write(self, connection: _Connection) -> None:
+        out = connection.out
         try:
-            while connection.out:
-                sent = connection.sock.send(connection.out)
-                connection.out = connection.out[sent:]
+            while out:
+                sent = connection.sock.send(out[0]) if len(out) == 1 else connection.sock.sendmsg(out)
                 connection.seen = time.monotonic()
+                self._taken(connection, sent)
         except (BlockingIOError, InterruptedError):
+            if connection.source is not None:
+                connection.source.pause()  # its pipe waits for the client: its worker with it
             self._watch(connection, selectors.EVENT_WRITE)
             return
         except OSError:
             return self._close(connection)
+        source = connection.source
+        if source is not None:
+            if source.left:  # more in the pipe: read once it comes (and the bytes held allow)
+                self._watch(connection, selectors.EVENT_READ)
+                if self.held < self.unread:
+                    source.resume()
+                else:
+                    source.pause()
+                    self._starved.append(connection)
+                return
+            connection.source = None
+            source.end(True)
         connection.out = None
         connection.busy, connection.line = False, ""
         if connection.close_after:
@@ -375,6 +482,34 @@ class Loop:
         self._watch(connection, selectors.EVENT_READ)
         if connection.buffer:  # a pipelined request arrived with the last one: parsed on the next turn,
             self._pipelined.append(connection)  # not from here (a thousand tiny ones would recurse)
+
+    def _taken(self, connection: _Connection, sent: int) -> None:
+        """Drop the `sent` bytes the client's socket took from the head of what is to be written."""
+        out = connection.out
+        if connection.held:
+            counted = min(sent, connection.held)
+            connection.held -= counted
+            self.held -= counted
+        while sent and sent >= len(out[0]):
+            sent -= len(out.pop(0))
+        if sent:
+            out[0] = out[0][sent:]
+
+    def _fill(self, connection: _Connection) -> None:
+        """The next piece of the answer from its source, once the client has taken the last one."""
+        source = connection.source
+        if source is None or connection.out:
+            if source is not None:
+                source.pause()
+            return
+        piece = source.read(PIECE)
+        if not piece:  # its worker ended before its answer did: the client sees it cut short
+            return self._close(connection)
+        connection.out = [memoryview(piece)]
+        connection.held += len(piece)
+        self.held += len(piece)
+        connection.seen = time.monotonic()
+        self._write(connection)
 
     def _watch(self, connection: _Connection, events: int) -> None:
         if connection.events == events:
@@ -401,6 +536,11 @@ class Loop:
         fileno = connection.sock.fileno()
         if fileno < 0:
             return
+        self.held -= connection.held
+        connection.held, connection.out = 0, None
+        if connection.source is not None:  # cut off, or left: the rest of its answer is owed to no one
+            source, connection.source = connection.source, None
+            source.end(False)
         self.connections.pop(fileno, None)
         try:
             self.selector.unregister(connection.sock)
@@ -461,11 +601,13 @@ class Log:
             return now + self.RETRY if self._pending else None
 
     def close(self, seconds: float) -> None:
-        """Write what waits for at most `seconds`, then let the stream go."""
+        """Write what waits for at most `seconds`, then let the stream go (a later line goes nowhere)."""
         deadline = time.monotonic() + seconds
         while self.tick(time.monotonic()) is not None and time.monotonic() < deadline:
             time.sleep(self.RETRY / 5)
-        self._close()
+        with self._lock:
+            self._broken = True  # its file's number may be another file's once closed
+            self._close()
 
     def _flush(self) -> None:
         while self._pending:
@@ -478,7 +620,8 @@ class Log:
                 return
             del self._pending[:written]
             if not self._pending and self._dropped:
-                self._pending += f"takedown-kg: {self._dropped} log lines dropped (standard error was not read)\n".encode()
+                said = f"takedown-kg: {self._dropped} log lines dropped (standard error was not read)\n"
+                self._pending += said.encode()
                 self._dropped = 0
 
 

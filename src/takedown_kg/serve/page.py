@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..export import formats
+from ..text import counted
 from .dataset import Served
 from .protocol import RDF_FORMATS, RESULT_TYPES
 
@@ -23,6 +24,6 @@ def query_page(served: Served, queries: dict) -> str:
         "formats": {"SELECT": list(RESULT_TYPES), "ASK": ["json", "xml"], "CONSTRUCT": list(RDF_FORMATS)},
     }
     exports = [{"file": f"graph{f.suffix}", "description": f.description} for f in formats()]
-    summary = (f"{len(served):,} triples in {len(served.graphs())} named graphs "
-               f"(the ontology and {len(served.slugs)} source{'s' if len(served.slugs) != 1 else ''}).")
+    summary = (f"{served.size()}: the ontology and {counted(len(served.slugs), 'source')}, each in a named graph "
+               f"of its own{', and the default graph' if served.default_graph else ''}.")
     return render_page("query.html", title=TITLE, summary=summary, exports=exports, data=data)

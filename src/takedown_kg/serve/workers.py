@@ -12,6 +12,12 @@ All workers are forked by one long-lived thread, the keeper: Linux sends the
 death signal that ties a worker to the server (PR_SET_PDEATHSIG) when the
 *thread* that forked it ends, so a worker forked by a request's thread would
 die with that request.
+
+An answer with a body (Bulk) crosses the pipe as a small pickled head that
+gives the body's size, then the body itself, raw: the server reads the body
+in pieces as its client takes them (dispatch.py, loop.py), and while the
+client does not, the pipe fills and the worker waits. The server never holds
+a whole answer.
 """
 
 from __future__ import annotations
@@ -27,13 +33,31 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ..errors import QueryLimit, QueryTimeout
 from ..sparql import Sandbox, decode_answer, decode_message, encode_answer, enter, settle_child
 
 _HEADER = struct.Struct("!Q")
 _SKIP = struct.Struct("=Q")
+#: Bytes read from a worker's pipe at a time, and what the pipe is asked to hold.
+PIECE = 256 * 1024
+
+
+class Bulk(NamedTuple):
+    """What work() returns for an answer with a body: `meta` is pickled, `body` goes down the pipe
+    raw after it (Pool.run gives it back whole; serve's loop reads it in pieces)."""
+
+    meta: Any
+    body: bytes
+
+
+class Owed(NamedTuple):
+    """The head of a Bulk answer (Pool.finish): its `size` bytes follow in the worker's pipe, and the
+    worker stays taken until they are read (then Pool.release) or it is ended (Pool.discard)."""
+
+    meta: Any
+    size: int
 
 
 class Busy(QueryLimit):
@@ -88,13 +112,27 @@ class Pool:
         if not self.send(worker, request):
             return self.finish(worker, None)
         deadline, reader = time.monotonic() + self.seconds, Reader()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([worker.from_worker], [], [], remaining)[0]:
-                raise self.timed_out(worker)
+        while (payload := reader.take()) is None and not reader.closed:
+            self._wait(worker, deadline)
             reader.feed(worker.from_worker)
-            if (payload := reader.take()) is not None or reader.closed:
-                return self.finish(worker, payload)
+        result = self.finish(worker, payload)
+        if not isinstance(result, Owed):
+            return result
+        body = bytearray(reader.take_raw(result.size))
+        while len(body) < result.size:
+            self._wait(worker, deadline)
+            piece = os.read(worker.from_worker, result.size - len(body))
+            if not piece:
+                return self.finish(worker, None)
+            body += piece
+        self.release(worker)
+        return Bulk(result.meta, bytes(body))
+
+    def _wait(self, worker: _Worker, deadline: float) -> None:
+        """Until the worker's pipe has something to read; past the deadline, end it (QueryTimeout)."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([worker.from_worker], [], [], remaining)[0]:
+            raise self.timed_out(worker)
 
     # The same steps one at a time, for a caller that waits on the workers' pipes itself (serve's loop).
     def take(self) -> _Worker | None:
@@ -129,17 +167,24 @@ class Pool:
     def finish(self, worker: _Worker, payload: bytes | None, *, more: bool = False) -> Any:
         """The worker's answer (the bytes after the header), or its error; None means it died.
         The worker goes back to the pool (stays taken if it has `more` requests to answer),
-        or is replaced when the query left it unfit (then alive() says False)."""
+        or is replaced when the query left it unfit (then alive() says False). A Bulk answer's
+        head is Owed: the worker stays taken until its body is read (release) or it is ended."""
         if payload is None:  # the worker died: a crash, or Rust aborting at the memory limit
             status = self._reap(worker)
             self.discard(worker)
             return decode_answer([], self.sandbox, status)
         message = pickle.loads(payload)
+        if message[0] == "bulk":
+            return Owed(message[1], message[2])
         if message[0] not in ("ok", "error"):  # not an answer, nor an error the worker raised on purpose: unfit
             self.discard(worker)
         elif not more:
             self._free.put(worker)
         return decode_message(message, self.sandbox)
+
+    def release(self, worker: _Worker) -> None:
+        """Put back a worker whose Owed body has been read to its end."""
+        self._free.put(worker)
 
     def drop(self, worker: _Worker) -> None:
         """End a free worker that has ended by itself (killed from outside), so no query is sent to it."""
@@ -224,6 +269,10 @@ class Pool:
             room = fcntl.fcntl(to_write, fcntl.F_GETPIPE_SZ)
         except (AttributeError, OSError):
             room = 4096  # what a pipe holds at least
+        try:  # a piece of an answer in one read (the kernel holds it: the server's memory does not grow)
+            fcntl.fcntl(from_read, fcntl.F_SETPIPE_SZ, PIECE)
+        except (AttributeError, OSError):
+            pass  # the default (64 KiB on Linux): more, smaller reads
         return _Worker(pid, to_write, from_read, room, skips)
 
 
@@ -247,14 +296,33 @@ def _serve(work: Callable[[Any], Any], sandbox: Sandbox, parent: int, reader: in
                 break
             number += 1
             if _SKIP.unpack_from(skips)[0] == number:
-                payload = encode_answer(lambda: None)  # taken back by the server: run elsewhere
+                payload, body = encode_answer(lambda: None), b""  # taken back by the server: run elsewhere
             else:
-                payload = encode_answer(lambda: work(pickle.loads(request)))
-            _write_all(writer, _HEADER.pack(len(payload)) + payload)
+                payload, body = _answer(work, request)
+            _write_all(writer, _HEADER.pack(len(payload)) + payload, body)
+            payload = body = b""  # an answer of 100 MB is not kept while the worker waits for the next request
     except BaseException:
         pass
     finally:
         os._exit(0)
+
+
+def _answer(work: Callable[[Any], Any], request: bytes) -> tuple[bytes, bytes]:
+    """The pickled head of work()'s answer, and the body that follows it raw (a Bulk's), or b""."""
+    bodies = []
+
+    def run() -> Any:
+        result = work(pickle.loads(request))
+        if not isinstance(result, Bulk):
+            return result
+        bodies.append(result.body)
+        return "bulk", result.meta, len(result.body)
+
+    payload = encode_answer(run)
+    if not bodies:
+        return payload, b""
+    message = pickle.loads(payload)  # a few bytes: ("ok", ("bulk", meta, size)), or the error its pickling met
+    return (pickle.dumps(message[1]), bodies[0]) if message[0] == "ok" else (payload, b"")
 
 
 def _open_fds() -> list[int]:
@@ -282,10 +350,15 @@ def _read_message(fd: int) -> bytes | None:
     return _read_exactly(fd, _HEADER.unpack(header)[0])
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _write_all(fd: int, *parts: bytes) -> None:
+    """Every byte of `parts`, in order, in as few writes as the pipe allows (one for a small answer)."""
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        written = os.writev(fd, views)
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if written:
+            views[0] = views[0][written:]
 
 
 def pack(request: Any) -> bytes:
@@ -296,7 +369,9 @@ def pack(request: Any) -> bytes:
 
 class Reader:
     """Answers read from a worker's pipe as they arrive, in order: each header gives its length.
-    One read may hold the end of an answer and the whole next one (a worker sent two requests)."""
+    One read may hold the end of an answer and the whole next one (a worker sent two requests).
+    A read takes at most PIECE bytes: what a Bulk body brings along with its head is all of it
+    the server holds before its client takes it."""
 
     def __init__(self):
         self.received = bytearray()
@@ -304,7 +379,7 @@ class Reader:
 
     def feed(self, fd: int) -> None:
         """Read what is there."""
-        chunk = os.read(fd, 1 << 20)
+        chunk = os.read(fd, PIECE)
         if chunk:
             self.received += chunk
         else:
@@ -320,3 +395,12 @@ class Reader:
         payload = bytes(self.received[_HEADER.size:end])
         del self.received[:end]
         return payload
+
+    def take_raw(self, size: int) -> bytes | bytearray:
+        """Up to `size` bytes of what follows an Owed head (its body), as far as they have arrived."""
+        if len(self.received) <= size:  # the common case: all of it is the body, handed over uncopied
+            taken, self.received = self.received, bytearray()
+            return taken
+        taken = bytes(self.received[:size])
+        del self.received[:size]
+        return taken

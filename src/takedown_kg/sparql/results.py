@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,6 +19,7 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import UsageError
+from ..text import display_width, isolated
 from ..vocab import shorten
 from .engines import QueryResult
 
@@ -218,7 +218,7 @@ def write_table(result: QueryResult, *, full: bool = False, width: int = 48) -> 
         return ("true" if result.boolean else "false") + "\n"
     header = list(result.variables)
     cells = [[_display(v, full, width, result.prefixes) for v in row] for row in result.rows]
-    widths = [max([_width(h)] + [_width(row[i]) for row in cells]) for i, h in enumerate(header)]
+    widths = [max([display_width(h)] + [display_width(row[i]) for row in cells]) for i, h in enumerate(header)]
     lines = [_line(header, widths), _line(["-" * w for w in widths], widths)]
     lines += [_line(row, widths) for row in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
@@ -226,7 +226,7 @@ def write_table(result: QueryResult, *, full: bool = False, width: int = 48) -> 
 
 
 def _line(values: list[str], widths: list[int]) -> str:
-    return "  ".join(value + " " * (w - _width(value)) for value, w in zip(values, widths, strict=True))
+    return "  ".join(value + " " * (w - display_width(value)) for value, w in zip(values, widths, strict=True))
 
 
 def _display(term, full: bool, width: int, prefixes: dict[str, str] | None = None) -> str:
@@ -236,21 +236,10 @@ def _display(term, full: bool, width: int, prefixes: dict[str, str] | None = Non
     text = " ".join(text.split())  # newlines and tabs would break the table
     if not full and len(text) > width:
         text = text[: width - 1] + "…"
-    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
-        text = "\u2068" + text + "\u2069"
-    return text
+    return isolated(text)
 
 
 # Characters a terminal acts on (C0 but tab and line ends, DEL, C1) or that
 # reorder text around them (bidi embeddings, overrides, isolates and marks):
 # from data they could rewrite the screen or disguise a value.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: combining marks and isolates take none."""
-    return sum(
-        0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf"
-        else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        for ch in text
-    )

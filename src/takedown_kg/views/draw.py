@@ -21,20 +21,23 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SDO
 
+from ..corpus import open as open_corpus
 from ..outputs import write_atomically
-from ..vocab import OA, TK, label
+from ..vocab import OA, TK, label, source_kind
 from .comparison import fact_comparisons
-from .network import SHAPES, load_view, neighbourhood
+from .network import SHAPES, neighbourhood, network_view, page_graph
 from .pages import render_page
 from .screenshot import take
+from .words import LANGUAGES, isolated, page_words, say
 
 #: Above this many nodes the page trades looks for speed (see options()).
 LARGE = 1000
-TITLE = "takedown-kg: who did what to whom, in the reports on Pakistan's social-media takedowns"
 
 
-def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: str = "", store=None) -> str:
-    """The page for `view`, with labels first shown in `lang` ("en" or "ur"); `note` follows the source line.
+def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: dict[str, str] | None = None,
+                store=None) -> str:
+    """The page for `view`, first shown in `lang` ("en" or "ur": its labels and its own words);
+    `note`, by language, follows the source line.
 
     `store`, an Oxigraph store holding `graph` already, is where the comparisons are asked.
     """
@@ -52,10 +55,13 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: 
         net.edges.append({"id": f"e{index}", "from": source, "to": target, **data})
     nodes, edges, *_ = net.get_network_data()
     pyvis_lib = Path(__import__("pyvis").__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+    words = page_words()
     return render_page(
         "network.html",
-        title=TITLE,
-        source_line=" ".join(filter(None, [_source_line(graph), note])),
+        title=words[lang]["title"],
+        page_lang=lang,
+        page_dir="rtl" if lang == "ur" else "ltr",
+        words=words,
         vis_js=_script(pyvis_lib / "vis-network.min.js"),
         vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
         data={
@@ -63,7 +69,9 @@ def render_html(view: nx.MultiDiGraph, graph: Graph, *, lang: str = "en", note: 
             "edges": edges,
             "classes": _legend(view),
             "sources": _source_choices(graph, set(sources.values())),
-            "shape_legend": _shape_legend(view),
+            "source_line": {each: " ".join(filter(None, [_source_line(graph, each), (note or {}).get(each, "")]))
+                            for each in LANGUAGES},
+            "shape_legend": {each: _shape_legend(view, each) for each in LANGUAGES},
             "lang": lang,
             "edge_labels": view.number_of_nodes() <= LARGE,
         },
@@ -126,13 +134,23 @@ def write_page(
     search: str | None = None,
 ) -> list[Path]:
     """Write the page for the project's graph (or `data`), and a PNG of it if asked."""
-    graph, view, note = load_view(data, base=base, source=source, include_ontology=include_ontology, whole=bool(focus))
-    if focus:
-        view = neighbourhood(view, graph, focus, depth)
-    written = write_atomically({target: render_html(view, graph, lang=lang, note=note).encode("utf-8")})
+    page = draw_corpus(open_corpus(data, base=base, only=source), source=source, lang=lang, focus=focus, depth=depth,
+                       include_ontology=include_ontology)
+    written = write_atomically({target: page.encode("utf-8")})
     if screenshot:
         written += write_atomically({screenshot: take(target, screenshot, search=search)})
     return written
+
+
+def draw_corpus(corpus, *, source: str | None = None, lang: str = "en", focus: str | None = None, depth: int = 1,
+                include_ontology: bool = False) -> str:
+    """The page of a corpus (corpus.Corpus) as `takedown-kg graph` draws it, and serve's /graph.html: all of it,
+    its overview past OVERVIEW_SOURCES sources, or the neighbourhood of `focus`."""
+    graph, note = page_graph(corpus, source=source, whole=bool(focus))
+    view = network_view(graph, include_ontology=include_ontology)
+    if focus:
+        view = neighbourhood(view, graph, focus, depth)
+    return render_html(view, graph, lang=lang, note=note)
 
 
 def options(node_count: int) -> dict:
@@ -198,9 +216,10 @@ def _source_choices(graph: Graph, drawn: set[str]) -> list[dict]:
     choices = []
     for source in sorted(drawn):
         publisher = graph.value(URIRef(source), SDO.publisher)
-        outlet = label(graph, publisher, "en") if publisher is not None else source
+        outlet, outlet_ur = ((label(graph, publisher, "en"), label(graph, publisher, "ur")) if publisher is not None
+                             else (source, source))
         published = graph.value(URIRef(source), SDO.datePublished)
-        choices.append({"iri": source, "outlet": outlet, "published": str(published or "")})
+        choices.append({"iri": source, "outlet": outlet, "outlet_ur": outlet_ur, "published": str(published or "")})
     return sorted(choices, key=lambda c: (c["outlet"], c["iri"]))
 
 
@@ -213,9 +232,11 @@ def _legend(view: nx.MultiDiGraph) -> list[dict]:
     return sorted(classes.values(), key=lambda c: (-c["count"], c["label_en"]))
 
 
-def _shape_legend(view: nx.MultiDiGraph) -> str:
+def _shape_legend(view: nx.MultiDiGraph, lang: str) -> str:
     kinds = sorted({data["kind"] for _, data in view.nodes(data=True)}, key=list(SHAPES).index)
-    return "Shapes: " + ", ".join(f"{kind} {SHAPES[kind]}" for kind in kinds) + ". Size grows with the number of links."
+    shapes = [say("shape_of_kind", lang, kind=say(f"kind_{kind}", lang), shape=say(f"shape_{SHAPES[kind]}", lang))
+              for kind in kinds]
+    return say("shapes_legend", lang, shapes=say("list_separator", lang).join(shapes))
 
 
 def _script(path: Path) -> str:
@@ -226,22 +247,30 @@ def _script(path: Path) -> str:
     return text.replace("</script", "<\\/script")
 
 
-def _source_line(graph: Graph) -> str:
-    """What the page is drawn from: each source by its outlet, with its text or its address."""
+def _source_line(graph: Graph, lang: str) -> str:
+    """What the page is drawn from, in `lang`: the sources by kind, in the build summary's words, and the
+    held texts by outlet."""
     sources = sorted(graph.subjects(RDF.type, TK.Source), key=str)
     sentences = len(set(graph.subjects(RDF.type, TK.Sentence)))
     if not sources:
-        return f"Source: RDF data with {sentences} sentences of evidence."
-    held = [s for s in sources if graph.value(s, TK.textHeld) == Literal(True)]
-    cited = len(sources) - len(held)
-    outlets = Counter(label(graph, graph.value(s, SDO.publisher), "en") for s in held if graph.value(s, SDO.publisher))
+        return say("source_data", lang, sentences=sentences)
+    kinds = {s: source_kind(dataset=(s, RDF.type, SDO.Dataset) in graph, curation=(s, RDF.type, TK.Curation) in graph,
+                            held=graph.value(s, TK.textHeld) == Literal(True)) for s in sources}
+    held = [s for s in sources if kinds[s] == "text held"]
+    publishers = [graph.value(s, SDO.publisher) for s in held if graph.value(s, SDO.publisher)]
+    # Outlets in the order of their English names, in either language: the two lines list them alike.
+    outlets = Counter((label(graph, p, "en"), isolated(label(graph, p, lang), lang)) for p in publishers)
     # A corpus may hold many reports of one outlet: each outlet once, with its count, the first few only.
-    shown = [f"{name} ({count} reports)" if count > 1 else name for name, count in sorted(outlets.items())[:8]]
-    names = ", ".join(shown + ([f"and {len(outlets) - 8} more outlets"] if len(outlets) > 8 else []))
-    parts = [f"{len(sources)} source{'s' if len(sources) != 1 else ''}"]
+    shown = [say("outlet_reports", lang, name=name, count=f"{count:,}") if count > 1 else name
+             for (_, name), count in sorted(outlets.items())[:8]]
+    more = [say("more_outlets", lang, count=len(outlets) - 8)] if len(outlets) > 8 else []
+    parts = [say("one_source" if len(sources) == 1 else "many_sources", lang, count=f"{len(sources):,}")]
+    if len(held) < len(sources):
+        # Each kind as the build's summary counts them (vocab.source_tally): "7 cited, 1 curation, ...". When every
+        # source's text is held, the next part says so.
+        tally = Counter(kinds.values())
+        parts[0] += " ({})".format(say("list_separator", lang).join(
+            say(f"source_kind_{kind}", lang, count=f"{n:,}") for kind, n in sorted(tally.items())))
     if held:
-        parts.append(f"text held for {names} ({sentences} sentences)")
-    if cited:
-        parts.append(f"{cited} cited by address")
-    return ("Sources: " + "; ".join(parts) + ". Click any node to read the sentence that states it "
-            "and whose word it is.")
+        parts.append(say("text_held", lang, names=say("list_separator", lang).join(shown + more), sentences=sentences))
+    return say("sources_line", lang, parts=say("part_separator", lang).join(parts))

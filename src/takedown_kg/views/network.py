@@ -23,6 +23,7 @@ from ..corpus import LoadedGraph, new_graph
 from ..errors import UsageError
 from ..terms import to_rdflib
 from ..vocab import OA, TK, expand, fixed_names, label, qname
+from .words import LANGUAGES, say
 
 #: Shape per kind of node: the legend explains them.
 SHAPES = {
@@ -269,17 +270,14 @@ def overview_graph(corpus) -> Graph:
     return graph
 
 
-OVERVIEW_NOTE = ("This is an overview of {count} sources: the actors and the reports, each actor with the first "
-                 "sentence that names it. Draw one report with takedown-kg graph --source SLUG, or everything "
-                 "around one actor with --focus NAME.")
-
-
-def page_graph(corpus, *, source: str | None = None, whole: bool = False) -> tuple[Graph, str]:
-    """The graph a page draws (all of it, or the overview of a large corpus) and a note saying which."""
+def page_graph(corpus, *, source: str | None = None, whole: bool = False) -> tuple[Graph, dict[str, str]]:
+    """The graph a page draws (all of it, or the overview of a large corpus) and a note saying which,
+    by language ({} when the whole graph is drawn)."""
     if source is None and not whole and len(corpus.sources) > OVERVIEW_SOURCES:
-        return overview_graph(corpus), OVERVIEW_NOTE.format(count=len(corpus.sources))
+        count = len(corpus.sources)
+        return overview_graph(corpus), {lang: say("overview_note", lang, count=f"{count:,}") for lang in LANGUAGES}
 
-    return LoadedGraph(corpus=corpus).graph, ""
+    return LoadedGraph(corpus=corpus).graph, {}
 
 
 def load_view(data: list[Path] | None = None, *, base: str | None = None, source: str | None = None,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from ..text import counted
+
 
 @dataclass
 class NetworkStats:
@@ -17,7 +19,7 @@ class NetworkStats:
     central: list[tuple[str, str, int, float]]
 
     def lines(self) -> list[str]:
-        out = [f"{self.nodes} nodes, {self.edges} edges", "", "nodes by class"]
+        out = [f"{counted(self.nodes, 'node')}, {counted(self.edges, 'edge')}", "", "nodes by class"]
         width = max((len(label) for _, label, _ in self.by_class), default=5)
         out += [f"  {label:<{width}}  {count:>4}  {cls}" for cls, label, count in self.by_class]
         out += ["", "most central actors (degree; betweenness on the undirected view, normalised)"]
