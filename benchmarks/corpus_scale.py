@@ -78,11 +78,12 @@ def step(name, work):
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 corpus = step("parse", lambda: C.load([data]))
+step("checks of the graphs (Oxigraph)", lambda: V._checks(V._rows_on(corpus.passing_store()), about_graphs=True))
 step("store in memory", lambda: corpus.union_store)
 from takedown_kg.checks import shacl_core
 step("SHACL core (SPARQL on Oxigraph)", lambda: shacl_sparql.run(corpus.union_store, shacl_core.shipped()))
 step("SHACL-SPARQL (Oxigraph)", lambda: shacl_sparql.run(corpus.union_store, shacl_sparql.shipped()))
-step("checks and terms (Oxigraph)", lambda: (V._checks_on(corpus.union_store), V._unknown_terms_on(corpus.union_store),
+step("checks and terms (Oxigraph)", lambda: (V._checks(V._rows_on(corpus.union_store)), V._unknown_terms_on(corpus.union_store),
                                              V._ill_typed_on(corpus.union_store)))
 statements = Statements(corpus.quads, corpus.prefixes())
 sizes = {}

@@ -88,11 +88,15 @@ def test_validate_exit_codes(tmp_path):
     assert cannot.stderr.startswith(f"Error: {broken}:1: syntax error: ")
 
 
-def test_validate_an_exported_graph(tmp_path):
-    target = tmp_path / "graph.nt"
-    assert run_cli("export", "--format", "ntriples", "-o", str(target)).returncode == 0
+@pytest.mark.parametrize("suffix", ["nt", "trig", "nq"])
+def test_validate_an_exported_graph(tmp_path, suffix):
+    target = tmp_path / f"graph.{suffix}"
+    assert run_cli("export", "-o", str(target)).returncode == 0
     result = run_cli("validate", str(target))
     assert result.returncode == 0, result.stdout
+    # Beside the corpus it was built from, an export adds nothing to a source's graph or the ontology's.
+    beside = run_cli("validate", "--data", "data/sources", "--data", str(target))
+    assert beside.returncode == 0, beside.stdout
 
 
 def test_unknown_format():

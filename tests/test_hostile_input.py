@@ -229,3 +229,41 @@ def test_a_huge_query_file_is_refused_unread(tmp_path):
     result = run_cli("query", str(big))
     assert (result.returncode, result.stderr) == (
         2, f"Error: {big}: 5,000,000 bytes, more than the 4,000,000 a query may have\n")
+
+
+#: Text no RDF term can hold, which rdflib's parser reads without a word: each sample's one line.
+UNREADABLE_TERMS = {
+    "lone-surrogate-literal": "syntax error: the escape sequence '\\uD800' is encoding D800 that is not a valid unicode character",
+    "lone-surrogate-iri": "syntax error: the escape sequence '\\uD800' is encoding D800 that is not a valid unicode character",
+    "iri-with-space": "syntax error: invalid IRI code point ' '",
+}
+COMMANDS_THAT_READ = [
+    ("validate", "{f}"),
+    ("build", "--data", "{f}", "--out", "{out}"),
+    ("export", "--data", "{f}", "--format", "ntriples"),
+    ("graph", "--data", "{f}", "-o", "{out}/g.html"),
+]
+
+
+@pytest.mark.parametrize("sample", list(UNREADABLE_TERMS))
+@pytest.mark.parametrize("command", COMMANDS_THAT_READ, ids=lambda c: c[0])
+def test_a_term_no_rdf_term_can_be_is_one_line_naming_file_and_line(tmp_path, command, sample):
+    data = ROOT / "tests" / "fixtures" / "bad-input" / f"{sample}.ttl"
+    result = run_cli(*_args(command, data, tmp_path / "out"))
+    assert (result.returncode, result.stderr, result.stdout) == (
+        2, f"Error: tests/fixtures/bad-input/{sample}.ttl:5: {UNREADABLE_TERMS[sample]}; fix the statement on that line\n", "")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name, text, line", [
+    ("lone.jsonld", '{"@id": "http://example.org/a",\n "http://example.org/p": "\\ud800"}\n',
+     "Error: lone.jsonld: the literal «\\ud800» cannot be an RDF term: a lone surrogate (an escape of half a UTF-16 "
+     "pair), which is no Unicode character; fix the file\n"),
+    ("space.rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+     'xmlns:x="http://x/">\n <rdf:Description rdf:about="http://x/a b"><x:p>y</x:p></rdf:Description>\n</rdf:RDF>\n',
+     "Error: space.rdf:3: the IRI <http://x/a b> cannot be an RDF term: invalid IRI code point ' '; fix the file\n"),
+])
+def test_formats_only_rdflib_reads_refuse_such_terms_too(tmp_path, name, text, line):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run_cli("validate", name, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, line)

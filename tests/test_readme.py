@@ -75,6 +75,12 @@ def test_the_walk_through_adding_reports_is_real(command):
     assert result.stdout == _session(command)
 
 
+def test_a_shown_forgery_is_real():
+    command = "validate --data data/sources --data tests/fixtures/validation/forged/telegram-on-pni-sentence"
+    result = run_cli(*shlex.split(command), cwd=ROOT)
+    assert (result.returncode, result.stdout, result.stderr) == (1, _session(command), "")
+
+
 @pytest.mark.parametrize("command", ["query evidence --bind fact=compliance-x",
                                      "query evidence --bind fakt=pni:compliance-x"])
 def test_shown_errors_are_real(tmp_path, command):

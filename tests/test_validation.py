@@ -8,13 +8,35 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from takedown_kg import resources, validate
 from takedown_kg.corpus.graphs import load_files
 from takedown_kg.checks.shapes import check_files, shapes_graph
 from takedown_kg.vocab import SHAPES
 
 BROKEN = FIXTURES / "validation" / "broken"
+#: Samples of one source (or a file given with --data) speaking for another: each is validated
+#: beside the shipped corpus, and gives one violation line, naming the forging file and line.
+FORGED = FIXTURES / "validation" / "forged"
+FORGERIES = {
+    "telegram-on-pni-sentence": (
+        "provenance-of-another-source", "telegram-on-pni-sentence/facts.ttl:12: telegram-on-pni-sentence:compliance-telegram: "
+        "a fact, actor or sentence of a source that points at another source's sentence or report (tk:statedIn, "
+        "tk:mentionedIn, oa:hasSource or tk:citedFrom naming one its own graph does not hold)"),
+    "note-on-pni-fact": ("node-of-another-source", "note-on-pni-fact/facts.ttl:12: pni:compliance-x: " + (
+        ABOUT_ANOTHER := "a statement in a source's graph about a node minted under another source's namespace "
+                         "(its report, its facts, its sentences)")),
+    "date-on-pni-report": ("node-of-another-source", f"date-on-pni-report/facts.ttl:12: pni:article: {ABOUT_ANOTHER}"),
+    "note-on-pni-sentence": ("node-of-another-source", f"note-on-pni-sentence/facts.ttl:12: pni:sentence-9: {ABOUT_ANOTHER}"),
+    "voice-redefined": (
+        "ontology-term-in-source", "voice-redefined/facts.ttl:12: tk:voiceGovernmentData: a statement in a source's "
+        "graph about a term of the ontology (a class, a property, a voice, a list member, a term it describes)"),
+    "into-pni-graph.trig": ("foreign-graph", "into-pni-graph.trig:10: pni:graph: " + (
+        INTO_ANOTHER := "a file given with --data writes into the named graph of a source or of the ontology, where "
+                        "its statements would pass for theirs; give them a graph of its own, or put them in the source's folder")),
+    "into-ontology-graph.trig": ("foreign-graph", f"into-ontology-graph.trig:5: <https://w3id.org/takedown-kg/ontology>: {INTO_ANOTHER}"),
+    "into-ontology-graph.nq": ("foreign-graph", f"into-ontology-graph.nq:2: <https://w3id.org/takedown-kg/ontology>: {INTO_ANOTHER}"),
+}
 
 # A broken sample may break a second rule as a consequence of the first; those
 # follow-on rules are listed here so that each sample's outcome is exact.
@@ -48,13 +70,15 @@ def all_rules() -> set[str]:
         if str(s).startswith(str(SHAPES))
     }
     checks = {p.name[: -len("-violation.rq")] for p in check_files()}
-    return named | checks | {"unknown-term", "ill-typed-literal"}
+    return named | checks | {"unknown-term", "ill-typed-literal", "foreign-graph"}
 
 
 def test_project_data_conforms(corpus):
-    report = validate(corpus.graph, locations=corpus.locations)
+    report = validate(corpus.corpus)
     assert report.conforms, report.text
     assert report.text == f"Conforms: {report.rules_checked} rules checked, no violations."
+    # Each graph as well as their union: the rules about who says what see the graphs.
+    assert report.text == validate(corpus.graph, locations=corpus.locations).text
 
 
 def test_minimal_sample_conforms():
@@ -63,7 +87,38 @@ def test_minimal_sample_conforms():
 
 
 def test_every_rule_has_a_broken_sample():
-    assert {p.stem for p in BROKEN.glob("*.ttl")} == all_rules()
+    assert {p.stem for p in BROKEN.glob("*.ttl")} | {rule for rule, _ in FORGERIES.values()} == all_rules()
+    assert sorted(p.name for p in FORGED.iterdir()) == sorted(FORGERIES)
+
+
+@pytest.mark.parametrize("sample", list(FORGERIES))
+def test_a_source_speaks_only_for_itself(sample):
+    """Validated beside the shipped corpus, each forgery gives its one line, and query warns of it."""
+    from conftest import run_cli
+
+    rule, where = FORGERIES[sample]
+    line = f"tests/fixtures/validation/forged/{where} [{rule}]"
+    data = ("--data", "data/sources", "--data", f"tests/fixtures/validation/forged/{sample}")
+    result = run_cli("validate", *data)
+    assert result.returncode == 1 and result.stderr == ""
+    assert result.stdout.splitlines()[0].startswith("Does not conform: 1 violation of ")
+    assert result.stdout.splitlines()[1:] == [line]
+    warned = run_cli("query", "compliance", *data)
+    assert warned.returncode == 0
+    assert warned.stderr == f"Warning: the data does not conform (1 violation; first: {line}); run takedown-kg validate\n"
+
+
+def test_forgeries_are_found_under_another_base_and_by_either_engine():
+    from takedown_kg.corpus import load
+
+    chosen = [ROOT / "data" / "sources", *sorted(FORGED.iterdir())]
+    fast = validate(load(chosen))
+    assert [line.rsplit("[", 1)[1] for line in fast.lines] == sorted(
+        f"{rule}]" for rule, _ in FORGERIES.values()) and len(fast.lines) == len(FORGERIES)
+    assert validate(load(chosen), engine="pyshacl").lines == fast.lines
+    moved = validate(load(chosen, base="https://example.org/kg/"))
+    assert [line.replace("https://example.org/kg/", "") for line in moved.lines] == [
+        line.replace("https://w3id.org/takedown-kg/id/", "") for line in fast.lines]
 
 
 @pytest.mark.parametrize("rule", sorted(p.stem for p in BROKEN.glob("*.ttl")))

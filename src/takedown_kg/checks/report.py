@@ -23,12 +23,16 @@ class Violation:
     message: str
     #: The offending term, where the rule is about a term rather than a node.
     term: URIRef | None = None
+    #: Where the offending statement is: a named graph (a source's) or a file given with --data,
+    #: whose files are where its line is looked for, when the rule is about who says what.
+    within: object = None
 
     def describe(self, graph: Graph, locations: Locations | None = None) -> str:
         where = ""
         anchor = _named_ancestor(graph, self.focus)
         if locations is not None:
-            location = (self.term is not None and locations.locate(self.term)) or locations.locate(anchor)
+            location = ((self.term is not None and locations.locate(self.term, self.within))
+                        or locations.locate(anchor, self.within))
             if location:
                 where = f"{location}: "
         name = _name(graph, self.focus)

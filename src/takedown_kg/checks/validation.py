@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from ..corpus import Corpus, Locations
+from ..corpus import Corpus, Locations, graph_name
 from ..terms import oxigraph_store, to_rdflib
 from ..text import counted
-from ..vocab import CLOSED_NAMESPACES, SHAPES, TK, qname
+from ..vocab import CLOSED_NAMESPACES, ONTOLOGY_IRI, SHAPES, TK, qname
 from . import shacl_core, shacl_sparql
 from .reference import pyshacl_violations
 from .report import ValidationReport, Violation
@@ -31,16 +34,21 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
     """
     corpus = data if isinstance(data, Corpus) else None
     graph = None if corpus is not None else data
+    # The rules about who says what need the named graphs, which only a corpus has.
+    found = _graphs_of_others(corpus)
     if engine == "pyshacl":
+        if corpus is not None:
+            found += _checks(corpus.dataset, about_graphs=True)
         graph = graph if graph is not None else corpus.union()
         shape_violations, report_graph, shape_count = pyshacl_violations(graph)
-        check_violations, check_count = _checks(graph)
-        found = [*_unknown_terms(graph), *_ill_typed_literals(graph), *check_violations, *shape_violations]
+        found += [*_unknown_terms(graph), *_ill_typed_literals(graph), *_checks(graph), *shape_violations]
     else:
+        if corpus is not None:
+            # First, on a store of the graphs that is let go before the union's is made.
+            found += _checks(_rows_on(corpus.passing_store()), about_graphs=True)
         store = corpus.union_store if corpus is not None else oxigraph_store(graph)
         shape_violations, report_graph, shape_count = _fast_shacl(store)
-        check_violations, check_count = _checks_on(store)
-        found = [*_unknown_terms_on(store), *_ill_typed_on(store), *check_violations, *shape_violations]
+        found += [*_unknown_terms_on(store), *_ill_typed_on(store), *_checks(_rows_on(store)), *shape_violations]
     violations = sorted(found, key=lambda v: (v.rule, str(v.focus), v.message))
     lines = []
     if violations:
@@ -53,7 +61,7 @@ def validate(data, *, locations: Locations | None = None, engine: str = "fast") 
         conforms=not violations,
         graph=report_graph,
         violations=violations,
-        rules_checked=shape_count + check_count + 2,
+        rules_checked=shape_count + len(check_files()) + 3,
         lines=lines,
     )
 
@@ -83,8 +91,9 @@ def _add_result(report: Graph, finding) -> None:
     report.add((result, SH.resultMessage, Literal(finding.message)))
 
 
-def _checks_on(store) -> tuple[list[Violation], int]:
-    return _checks(lambda text: (to_rdflib(row[0]) for row in store.query(text, use_default_graph_as_union=True)))
+def _rows_on(store):
+    """A function giving a query's rows on an Oxigraph store, as rdflib terms (its graphs' union as default)."""
+    return lambda text: (tuple(map(to_rdflib, row)) for row in store.query(text, use_default_graph_as_union=True))
 
 
 def _unknown_terms_on(store) -> list[Violation]:
@@ -115,20 +124,62 @@ def _ill_typed_on(store) -> list[Violation]:
     return _ill_typed_literals(graph)
 
 
-def _checks(first_column) -> tuple[list[Violation], int]:
-    """Run each check (`first_column(text)` gives its offending terms; a Graph is queried)."""
-    if isinstance(first_column, Graph):
-        graph = first_column
-        first_column = lambda text: (row[0] for row in graph.query(text))  # noqa: E731
-    files = check_files()
+def _checks(rows, *, about_graphs: bool = False) -> list[Violation]:
+    """Run the checks about who says what (`about_graphs`), or the others: `rows(text)` gives
+    a check's rows (a Graph or Dataset is queried).
+
+    A check's first column is the offending term. A check about who says what
+    names, second, the graph the offending statement is in (SELECT ?term ?graph):
+    it is run on the dataset with its named graphs, and the line it reports is
+    looked for in that graph's files, not where the term is first written.
+    """
+    rows = _rows_of(rows)
     violations = []
-    for path in files:
-        rule = path.name[: -len("-violation.rq")]
+    for path in check_files():
         text = path.read_text(encoding="utf-8")
-        message = _header(text)
-        for term in first_column(text):
-            violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None))
-    return violations, len(files)
+        if (_ABOUT_GRAPHS.search(text) is not None) != about_graphs:
+            continue
+        rule, message = path.name[: -len("-violation.rq")], _header(text)
+        for row in rows(text):
+            term, within = row[0], row[1] if len(row) > 1 else None
+            violations.append(Violation(rule, term, message, term if isinstance(term, URIRef) else None, within))
+    return violations
+
+
+#: A check about who says what: it projects the offending term, then the graph that says it.
+_ABOUT_GRAPHS = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+)?\?term\s+\?graph\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _rows_of(chosen):
+    """A function giving a query's rows: `chosen` itself, or the querying of a Graph."""
+    if not isinstance(chosen, Graph):
+        return chosen
+
+    def rows(text):
+        with warnings.catch_warnings():
+            # rdflib's GRAPH asks a Dataset for its deprecated contexts().
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return list(chosen.query(text))
+
+    return rows
+
+
+def _graphs_of_others(corpus: Corpus | None) -> list[Violation]:
+    """A file given with --data that adds statements to a source's named graph or the ontology's.
+
+    What a source says is what its own folder's files say: statements put into
+    its graph from elsewhere would be read as its claims. An export of the
+    corpus given beside it adds nothing to those graphs, and passes.
+    """
+    if corpus is None:
+        return []
+    reserved = {str(ONTOLOGY_IRI), *(str(graph_name(slug, corpus.base)) for slug in corpus.slugs())}
+    return [Violation("foreign-graph", URIRef(name), _FOREIGN_GRAPH, URIRef(name), path)
+            for path, names in corpus.file_graphs.items() for name in names if name in reserved]
+
+
+_FOREIGN_GRAPH = ("a file given with --data writes into the named graph of a source or of the ontology, where its "
+                  "statements would pass for theirs; give them a graph of its own, or put them in the source's folder")
 
 
 def _header(query: str) -> str:

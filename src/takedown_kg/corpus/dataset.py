@@ -51,6 +51,8 @@ class Corpus:
     base: str
     #: RDF files given as --data instead of sources.
     files: list[Path] = field(default_factory=list)
+    #: The named graphs each of those files (N-Quads, TriG) adds statements to, by name.
+    file_graphs: dict[Path, list[str]] = field(default_factory=dict)
     #: Read from the build's store, which holds exactly these inputs (and passed validation when built).
     built: bool = False
     _locations: Locations | None = None
@@ -64,15 +66,16 @@ class Corpus:
         """Where each IRI is written (file and line), for error messages."""
         if self._locations is None:
             found = Locations()
-            found.update(locations_in(resources.ontology_file(), read_text(resources.ontology_file())))
+            found.update(locations_in(resources.ontology_file(), read_text(resources.ontology_file())),
+                         within=ONTOLOGY_IRI)
             for source in self.sources:
                 for path in source.files:
-                    found.update(locations_in(path, read_text(path), base=f"{DATA_BASE}{source.slug}/"))
+                    found.update(locations_in(path, read_text(path), base=f"{DATA_BASE}{source.slug}/"),
+                                 within=graph_name(source.slug))
             for path in self.files:
-                found.update(locations_in(path, read_text(path), base=path.resolve().as_uri()))
+                found.update(locations_in(path, read_text(path), base=path.resolve().as_uri()), within=path)
             if self.base != DATA_BASE:
-                found = Locations({_move(k, self.base): v for k, v in found.subjects.items()},
-                                  {_move(k, self.base): v for k, v in found.mentions.items()})
+                found = _moved_locations(found, self.base)
             self._locations = found
         return self._locations
 
@@ -80,12 +83,21 @@ class Corpus:
     def store(self):
         """The quads in an in-memory Oxigraph store (literals in their canonical form)."""
         if self._store is None:
-            # lazy: Oxigraph loads when quads are first made, not with the module
-            import pyoxigraph
-
-            self._store = pyoxigraph.Store()
-            self._store.bulk_extend(self.quads)
+            self._store = self.passing_store()
         return self._store
+
+    def passing_store(self):
+        """The quads in an Oxigraph store that is not kept: `store` when it is there already, else a
+        new one, freed once its user lets go (validation's checks of the graphs, before the union's
+        store is made in the memory it leaves: at a thousand sources, 360 MB the build never holds twice)."""
+        if self._store is not None:
+            return self._store
+        # lazy: Oxigraph loads when quads are first made, not with the module
+        import pyoxigraph
+
+        made = pyoxigraph.Store()
+        made.bulk_extend(self.quads)
+        return made
 
     @property
     def union_store(self):
@@ -202,12 +214,19 @@ def load(paths: list[Path] | None = None, *, base: str | None = None, only: str 
     # The default graph after the named ones, so each graph's statements stay together
     # in the order they were read: the writers keep that order (formats.Statements).
     quads += descriptions
+    move = (lambda quad: quad) if base == DATA_BASE else (lambda quad: _moved(quad, base))
+    file_graphs, stated = {}, {move(quad) for quad in quads} if files else set()
     for path in files:
-        quads += read_quads(path, graph=None)
+        read = read_quads(path, graph=None)
+        quads += read
+        # The graphs each file adds statements to: validation refuses a source's or the ontology's
+        # (an export of them, which adds nothing to what their own files say, passes).
+        names = dict.fromkeys(getattr(quad.graph_name, "value", None) for quad in map(move, read) if quad not in stated)
+        file_graphs[path] = [name for name in names if name is not None]
     if base != DATA_BASE:
         quads = [_moved(quad, base) for quad in quads]
     # A dataset holds a statement once, however often its files repeat it.
-    return Corpus(list(dict.fromkeys(quads)), sources, base, files)
+    return Corpus(list(dict.fromkeys(quads)), sources, base, files, file_graphs)
 
 
 def _texts(source: Source, quads: list, name: URIRef) -> list:
@@ -249,6 +268,13 @@ def _describe(quads: list, name: URIRef) -> list:
         dates = [q.object for q in quads if q.subject == report and q.predicate == recorded_on]
         said += [pyoxigraph.Quad(graph, recorded_on, date, default) for date in dates[:1]]
     return said
+
+
+def _moved_locations(found: Locations, base: str) -> Locations:
+    """`found` with every data IRI, graph names included, moved from the default base to `base`."""
+    return Locations({_move(k, base): v for k, v in found.subjects.items()},
+                     {_move(k, base): v for k, v in found.mentions.items()},
+                     {_move(k, base): _moved_locations(v, base) for k, v in found.within.items()})
 
 
 def _moved(quad, base: str):

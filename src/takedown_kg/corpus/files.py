@@ -17,7 +17,7 @@ from rdflib.util import guess_format
 
 from ..errors import InputError
 from ..terms import to_oxigraph
-from ..text import display_path, read_text
+from ..text import display_path, read_text, visible
 from .locations import Locations, locations_in
 
 
@@ -70,7 +70,11 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
     keep their own graphs. Oxigraph parses Turtle, N-Triples, N-Quads and
     TriG (about ten times faster than rdflib); a file it refuses, and every
     other format, goes through parse_rdf, so the same checks apply and a
-    syntax error is reported as before, naming the file and line.
+    syntax error is reported as before, naming the file and line. What
+    Oxigraph refused stays refused when rdflib's parser takes it (a lone
+    surrogate escape, an IRI with a space), and a term that no RDF term can
+    be is refused from every format here, where it is read, so no command
+    meets it later.
     """
     # lazy: Oxigraph loads when quads are first made, not with the module
     import pyoxigraph
@@ -78,14 +82,15 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
     rdf_format = guess_format(str(path))
     into = pyoxigraph.NamedNode(str(graph)) if graph is not None else pyoxigraph.DefaultGraph()
     fast = _OXIGRAPH_FORMATS.get(rdf_format)
+    refused = None
     if fast is not None:
         name, keeps_graphs = fast
         text = read_text(path)  # first: it names a missing, special or looping path in one line
         base = base or path.resolve().as_uri()
         try:
             quads = list(pyoxigraph.parse(text, getattr(pyoxigraph.RdfFormat, name), base_iri=base))
-        except (SyntaxError, ValueError):
-            pass  # parse_rdf below names the line and the reason in the project's words
+        except (SyntaxError, ValueError) as exc:
+            refused = exc  # parse_rdf below names the line and the reason in rdflib's words, if rdflib refuses it too
         else:
             if keeps_graphs and graph is None:
                 return quads
@@ -94,16 +99,64 @@ def read_quads(path: Path, *, graph: URIRef | None = None, base: str | None = No
     if rdf_format in ("nquads", "trig", "trix"):
         dataset = Dataset()
         parse_rdf(path, dataset, base=base, rdf_format=rdf_format)
+        _refuse_what_oxigraph_refused(path, refused)
         found = []
         for part in dataset.graphs():
             target = (into if part.identifier == dataset.default_graph.identifier
-                      else pyoxigraph.NamedNode(str(part.identifier)))
-            found += [pyoxigraph.Quad(*map(to_oxigraph, triple), target) for triple in part]
+                      else _term(path, part.identifier))
+            found += [pyoxigraph.Quad(*(_term(path, term) for term in triple), target) for triple in part]
         # Sorted as the writers keep what they are given in order, and rdflib's order is its own.
         return sorted(found, key=lambda quad: (str(quad.graph_name), str(quad)))
     parsed = Graph()
     parse_rdf(path, parsed, base=base, rdf_format=rdf_format)
-    return sorted((pyoxigraph.Quad(*map(to_oxigraph, triple), into) for triple in parsed), key=str)
+    _refuse_what_oxigraph_refused(path, refused)
+    return sorted((pyoxigraph.Quad(*(_term(path, term) for term in triple), into) for triple in parsed), key=str)
+
+
+_OXIGRAPH_PLACE = re.compile(r"^Parser error at line (\d+) between columns \d+ and \d+: ")
+
+
+def _refuse_what_oxigraph_refused(path: Path, refused: Exception | None) -> None:
+    """Oxigraph's refusal, in the project's words, of a file rdflib's lenient parser took.
+
+    rdflib reads a lone surrogate escape ("\\uD800") or an IRI with a space
+    (<http://example.org/a b>) without a word; no RDF term holds them, so the
+    file is refused here, where it is read, naming the line Oxigraph gives.
+    """
+    if refused is None:
+        return
+    message = str(refused.msg if isinstance(refused, SyntaxError) else refused).strip()
+    place = _OXIGRAPH_PLACE.match(message)
+    line = place.group(1) if place else getattr(refused, "lineno", None)
+    reason = message[place.end():] if place else message
+    reason = reason[:1].lower() + reason[1:]
+    where = f"{display_path(path)}:{line}" if line else display_path(path)
+    raise InputError(f"{where}: syntax error: {reason}; fix the statement on that line")
+
+
+def _term(path: Path, term):
+    """`term` as an Oxigraph term; one that no RDF term can be (a lone surrogate, an IRI with
+    a space, which rdflib's JSON-LD and RDF/XML parsers let through) refused naming the file and line."""
+    try:
+        return to_oxigraph(term)
+    except (ValueError, UnicodeEncodeError) as exc:
+        reason = str(exc).splitlines()[0]
+        if isinstance(exc, UnicodeEncodeError) or any("\ud800" <= c <= "\udfff" for c in str(term)):
+            reason = "a lone surrogate (an escape of half a UTF-16 pair), which is no Unicode character"
+        shown = f"the IRI <{visible(str(term))}>" if isinstance(term, URIRef) else f"the literal «{visible(str(term))}»"
+        line = _line_of(path, str(term))
+        where = f"{display_path(path)}:{line}" if line else display_path(path)
+        raise InputError(f"{where}: {shown} cannot be an RDF term: {reason[:1].lower() + reason[1:]}; fix the file") from None
+
+
+def _line_of(path: Path, written: str) -> int | None:
+    """The first line of `path` where `written` stands as it is, when it does."""
+    if not written or any("\ud800" <= c <= "\udfff" for c in written):
+        return None
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if written in line:
+            return number
+    return None
 
 
 def inline_contexts_only(path: Path, text: str):
