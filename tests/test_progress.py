@@ -151,12 +151,12 @@ def test_push_on_a_terminal_draws_a_frame_per_request(tmp_path):
 def test_push_lines_and_bar_on_one_terminal_do_not_run_into_each_other(tmp_path):
     shown, _, code = push_on_a_terminal(tmp_path, stdout_too=True)
     assert code == 0
-    url = re.search(r"to (http://127\.0\.0\.1:\d+/store): done", shown).group(1)
+    url = re.search(r"to (http://127\.0\.0\.1:\d+/store) in 6 requests: done", shown).group(1)
     lines = iter(PUT_LINES)
     # Each graph's line (a terminal ends it with CR LF) where the bar was cleared, the bar drawn again below it.
     expected = "".join(frame + (next(lines) + "\r\n" if frame == CLEAR and n < len(PUSH_FRAMES) - 1 else "")
                        for n, frame in enumerate(PUSH_FRAMES))
-    assert shown == expected + f"3 graphs in 6 requests, 1,264 triples, to {url}: done\r\n"
+    assert shown == expected + f"1,264 triples in 3 graphs to {url} in 6 requests: done\r\n"
 
 
 def test_push_through_a_pipe_prints_no_bar(tmp_path):

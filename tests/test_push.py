@@ -627,7 +627,7 @@ def test_a_graph_over_the_chunk_size_goes_as_a_put_and_posts_of_whole_lines(buil
     assert len(requests[f"graph={quote(PNI, safe='')}"]) == 11 and len(seen) == 34
     lines = result.stdout.splitlines()
     assert re.fullmatch(rf"put <{re.escape(PNI)}> +690 triples in 11 chunks  HTTP 204", lines[5]), lines[5]
-    assert lines[-1] == f"2,158 triples (2,160 statements in 12 graphs) in 34 requests to {url}: done"
+    assert lines[-1] == f"2,158 triples (2,160 statements in 12 graphs) to {url} in 34 requests: done"
 
 
 def test_a_line_longer_than_a_chunk_goes_alone(built, whole):
@@ -705,7 +705,7 @@ def test_a_chunked_push_leaves_the_store_as_a_single_push_does(tmp_path, built, 
     with oxigraph_server(tmp_path) as url:
         result = run_cli("push", f"{url}/store", "--chunk-size", str(SMALL_CHUNK), cwd=built)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.splitlines()[-1] == f"2,158 triples (2,160 statements in 12 graphs) in 34 requests to {url}/store: done"
+        assert result.stdout.splitlines()[-1] == f"2,158 triples (2,160 statements in 12 graphs) to {url}/store in 34 requests: done"
         for graph in [*GRAPHS, None]:
             assert read_back(url, graph) == read_back(single, graph) == expected["" if graph is None else graph], graph
         assert count_quads(url) == 2130

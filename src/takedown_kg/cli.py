@@ -433,7 +433,7 @@ def cmd_push(args) -> int:
     skipped = f"; the graphs before {first} skipped (--resume-from)" if args.resume_from else ""
     # Resumed, the union of the graphs sent is not counted: each graph's triples are said as they are.
     count = triple_count(statements if args.resume_from else served.triples, statements, graphs)
-    _out(secrets.hide(f"{count}{sent} to {args.url}: {done}{skipped}"))
+    _out(secrets.hide(f"{count} to {args.url}{sent}: {done}{skipped}"))
     return ExitCode.OK
 
 
