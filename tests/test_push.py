@@ -742,3 +742,15 @@ def test_the_lines_of_linked_blank_nodes_move_up_to_the_first_and_stay_in_one_ch
         b"".join(lines[i] for i in (0, 2, 4, 1, 3, 5)), (46, 76, 90))
     # A graph that fits in one request is sent as it is.
     assert with_blank_nodes_together(body, 90) == (body, (90,))
+
+
+def test_a_refusal_holding_text_is_said_as_bytes_are():
+    # urllib's own refusals may carry a text body where a store's carry bytes: both are read alike.
+    import io
+    import urllib.error
+
+    from takedown_kg.push import _start_of
+
+    for body in (io.StringIO("digest auth failed"), io.BytesIO(b"digest auth failed")):
+        refusal = urllib.error.HTTPError("http://127.0.0.1:9/store", 401, "Unauthorized", {}, body)
+        assert _start_of(refusal) == b"digest auth failed"

@@ -487,9 +487,12 @@ def _read_to_the_end(response) -> None:
 
 def _start_of(refusal) -> bytes:
     try:
-        return refusal.read(500)
+        start = refusal.read(500)
     except (OSError, http.client.HTTPException):  # the status says enough without it
         return b""
+    # A refusal urllib makes itself can hold text, not bytes: seen once from Virtuoso's Digest
+    # under load, where the store's own answer had been replaced by urllib's.
+    return start.encode("utf-8", "replace") if isinstance(start, str) else start
 
 
 def _within(seconds: float, connections: _Connections, work: Callable[[], _Answer]) -> _Answer:
